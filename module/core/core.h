@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Entry points the C++ core offers to module/kernel/. Plain C; the data passed in is described by
+ * structs defined here (never kernel structs), filled by the kernel side.
+ */
+#ifndef RMAPSCOPE_CORE_CORE_H
+#define RMAPSCOPE_CORE_CORE_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct rs_symbol_status {
+	const char *name;
+	int resolved;	/* 1 when the kernel's symbol was found */
+	int required;	/* 1 when the module cannot serve without it */
+};
+
+struct rs_version_info {
+	const char *kernel_release;
+	const char *arch;
+	const struct rs_symbol_status *symbols;
+	unsigned int nr_symbols;
+};
+
+/*
+ * Writes the text of the debugfs "version" file into buf (cap bytes, NUL-terminated).
+ * Returns the length written, or -RS_ENOSPC when it does not fit.
+ */
+long rs_core_format_version(char *buf, __SIZE_TYPE__ cap, const struct rs_version_info *info);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RMAPSCOPE_CORE_CORE_H */

@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: GPL-2.0
+// The text of the debugfs "version" file (format in docs/debugfs.md).
+#include "core.h"
+#include "errno.h"
+#include "text_writer.hpp"
+#include "../../include/rmapscope/abi.h"
+
+extern "C" long rs_core_format_version(char *buf, rs::usize cap, const struct rs_version_info *info)
+{
+	rs::TextWriter w(buf, cap);
+
+	w.str("rmapscope").kv("version", RMAPSCOPE_VERSION).kv_dec("abi", RMAPSCOPE_ABI_VERSION).endl();
+	w.str("kernel").kv("release", info->kernel_release).kv("arch", info->arch).endl();
+	for (unsigned int i = 0; i < info->nr_symbols; ++i) {
+		const rs_symbol_status &s = info->symbols[i];
+		w.str("symbol").kv("name", s.name).kv_bool("resolved", s.resolved != 0)
+			.kv_bool("required", s.required != 0).endl();
+	}
+	if (w.overflowed())
+		return -RS_ENOSPC;
+	return static_cast<long>(w.size());
+}

@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: GPL-2.0
+/* rmapscope: the kernel's reverse map, opened to people through debugfs. */
+#define pr_fmt(fmt) "rmapscope: " fmt
+
+#include <linux/module.h>
+#include <linux/utsname.h>
+
+#include "../../include/rmapscope/abi.h"
+#include "debugfs.h"
+#include "symbols.h"
+
+static int __init rs_init(void)
+{
+	int ret;
+
+	ret = rs_symbols_resolve();
+	if (ret)
+		return ret;
+	ret = rs_debugfs_init();
+	if (ret)
+		return ret;
+	pr_info("version %s loaded on %s\n", RMAPSCOPE_VERSION, init_utsname()->release);
+	return 0;
+}
+
+static void __exit rs_exit(void)
+{
+	rs_debugfs_exit();
+	pr_info("unloaded\n");
+}
+
+module_init(rs_init);
+module_exit(rs_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_VERSION(RMAPSCOPE_VERSION);
+MODULE_DESCRIPTION("rmapscope: report and exercise the kernel's reverse map of a page");

@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The kernel's side of module/core/os.h: what the C++ core may ask of the kernel. */
+#define pr_fmt(fmt) "rmapscope: " fmt
+
+#include <linux/build_bug.h>
+#include <linux/errno.h>
+#include <linux/printk.h>
+#include <linux/slab.h>
+
+#include "../core/errno.h"
+#include "../core/os.h"
+
+/* The core's errno numbers must be the kernel's. */
+static_assert(RS_ENOENT == ENOENT);
+static_assert(RS_ENOMEM == ENOMEM);
+static_assert(RS_EINVAL == EINVAL);
+static_assert(RS_ENOSPC == ENOSPC);
+
+void *rs_os_alloc(size_t size)
+{
+	return kmalloc(size, GFP_KERNEL);
+}
+
+void rs_os_free(void *ptr)
+{
+	kfree(ptr);
+}
+
+void rs_os_log(int error, const char *msg)
+{
+	if (error)
+		pr_err("%s\n", msg);
+	else
+		pr_info("%s\n", msg);
+}
