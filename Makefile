@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: GPL-2.0
+# rmapscope: see README.md. The module's own build lives in Kbuild; this file drives everything.
+#
+#   make                  rmapscope.ko for KDIR (default: the running kernel) and the tools
+#   make KDIR=<tree> [ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-]
+#   make check            the whole test suite (ends with "N passed, N failed")
+#   make demo             the main job, in a QEMU VM running Debian 6.1
+
+ifneq ($(KERNELRELEASE),)
+# Invoked by Kbuild: the Kbuild file next to this one says what to build.
+include $(src)/Kbuild
+else
+
+TOP := $(CURDIR)
+HOST_ARCH := $(patsubst aarch64,arm64,$(shell uname -m))
+ARCH ?= $(HOST_ARCH)
+KDIR ?= /lib/modules/$(shell uname -r)/build
+B := $(TOP)/build
+
+.PHONY: all module tools host-test check demo clean
+all: module tools
+
+module:
+	@scripts/build-module --kdir "$(KDIR)" --arch "$(ARCH)"
+
+# --- userspace tools (static, so they run in the busybox guest too) ----------------------------
+TOOLS_CXX := $(if $(filter arm64,$(ARCH)),$(if $(filter arm64,$(HOST_ARCH)),g++,aarch64-linux-gnu-g++),g++)
+TOOLS_CXXFLAGS := -std=c++20 -O2 -Wall -Wextra -Werror
+RMAPSCOPE_SRCS := $(wildcard tools/rmapscope/*.cpp)
+RMAPSCOPE_HDRS := $(wildcard tools/rmapscope/*.hpp) include/rmapscope/abi.h
+
+tools: $(B)/tools/$(ARCH)/rmapscope
+
+$(B)/tools/$(ARCH)/rmapscope: $(RMAPSCOPE_SRCS) $(RMAPSCOPE_HDRS)
+	@mkdir -p $(@D)
+	$(TOOLS_CXX) $(TOOLS_CXXFLAGS) -static -o $@ $(RMAPSCOPE_SRCS)
+
+# --- host unit tests of the C++ core (the same sources the module builds, minus runtime.cpp) ---
+CORE_HOST_SRCS := $(filter-out module/core/runtime.cpp,$(wildcard module/core/*.cpp))
+HOST_TEST_SRCS := $(wildcard tests/host/*.cpp) tools/rmapscope/record.cpp
+HOST_CXXFLAGS := -std=c++20 -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined -fno-sanitize-recover=all
+
+$(B)/host/core_tests: $(CORE_HOST_SRCS) $(HOST_TEST_SRCS) $(wildcard module/core/*.h module/core/*.hpp tools/rmapscope/*.hpp)
+	@mkdir -p $(@D)
+	g++ $(HOST_CXXFLAGS) -o $@ $(CORE_HOST_SRCS) $(HOST_TEST_SRCS) -lgtest -lgtest_main -pthread
+
+host-test: $(B)/host/core_tests
+	$(B)/host/core_tests
+
+check:
+	@scripts/check
+
+demo:
+	@scripts/demo
+
+clean:
+	rm -rf $(B)
+
+endif
