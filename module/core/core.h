@@ -12,13 +12,19 @@ extern "C" {
 
 struct rs_symbol_status {
 	const char *name;
-	int resolved;	/* 1 when the kernel's symbol was found */
-	int required;	/* 1 when the module cannot serve without it */
+	int resolved;		/* 1 when the kernel's symbol was found */
+	int required;		/* 1 when the module cannot serve without it */
+	const char *entry;	/* pad | sealed | nopad | unchecked */
+	const char *path;	/* direct | trampoline | refused */
 };
 
 struct rs_version_info {
 	const char *kernel_release;
 	const char *arch;
+	const char *cf_kind;	/* ibt | bti | none: what the kernel was built with */
+	int cf_enforced;	/* 1 when the CPU enforces landing pads now */
+	const char *call_mode;	/* auto | direct | trampoline */
+	const char *lockdown;	/* none | integrity | confidentiality */
 	const struct rs_symbol_status *symbols;
 	unsigned int nr_symbols;
 };

@@ -11,10 +11,14 @@ extern "C" long rs_core_format_version(char *buf, rs::usize cap, const struct rs
 
 	w.str("rmapscope").kv("version", RMAPSCOPE_VERSION).kv_dec("abi", RMAPSCOPE_ABI_VERSION).endl();
 	w.str("kernel").kv("release", info->kernel_release).kv("arch", info->arch).endl();
+	w.str("cf").kv("kind", info->cf_kind).kv_bool("enforced", info->cf_enforced != 0)
+		.kv("call_mode", info->call_mode).endl();
+	w.str("lockdown").kv("mode", info->lockdown).endl();
 	for (unsigned int i = 0; i < info->nr_symbols; ++i) {
 		const rs_symbol_status &s = info->symbols[i];
 		w.str("symbol").kv("name", s.name).kv_bool("resolved", s.resolved != 0)
-			.kv_bool("required", s.required != 0).endl();
+			.kv_bool("required", s.required != 0).kv("entry", s.entry).kv("path", s.path)
+			.endl();
 	}
 	if (w.overflowed())
 		return -RS_ENOSPC;

@@ -5,15 +5,50 @@
 #include <linux/capability.h>
 #include <linux/debugfs.h>
 #include <linux/fs.h>
+#include <linux/security.h>
 #include <linux/slab.h>
 #include <linux/utsname.h>
 
 #include "../../include/rmapscope/abi.h"
 #include "../core/core.h"
+#include "call.h"
 #include "debugfs.h"
 #include "symbols.h"
 
 static struct dentry *rs_dir;
+static const char *rs_lockdown = "none";
+
+/*
+ * Under integrity lockdown debugfs refuses every writable file (debugfs_locked_down()); read-only
+ * files such as version still work. Probe LOCKDOWN_DEBUGFS first, so an unlocked kernel logs
+ * nothing, and only then find out the level.
+ */
+static void rs_probe_lockdown(void)
+{
+	if (!security_locked_down(LOCKDOWN_DEBUGFS))
+		return;
+	rs_lockdown = security_locked_down(LOCKDOWN_CONFIDENTIALITY_MAX) ? "confidentiality" : "integrity";
+	pr_warn("kernel lockdown (%s) blocks writable debugfs files: serving read-only files only\n",
+		rs_lockdown);
+}
+
+bool rs_debugfs_writable(void)
+{
+	return !strcmp(rs_lockdown, "none");
+}
+
+static void rs_symbols_status(struct rs_symbol_status *out)
+{
+	int id;
+
+	for (id = 0; id < RS_NR_SYMBOLS; id++) {
+		out[id].name = rs_symbol_name(id);
+		out[id].resolved = rs_symbol_entry(id) != NULL;
+		out[id].required = rs_symbol_required(id);
+		out[id].entry = rs_entry_kind_name(rs_call_entry_of(id));
+		out[id].path = rs_call_path_name(rs_call_path_of(id));
+	}
+}
 
 struct rs_text {
 	size_t len;
@@ -23,10 +58,14 @@ struct rs_text {
 /* The version file is rendered once per open, so every reader sees one consistent text. */
 static int rs_version_open(struct inode *inode, struct file *file)
 {
-	struct rs_symbol_status syms[RS_NR_KERNEL_SYMBOLS];
+	struct rs_symbol_status syms[RS_NR_SYMBOLS];
 	struct rs_version_info info = {
 		.kernel_release = init_utsname()->release,
 		.arch = init_utsname()->machine,
+		.cf_kind = rs_cf_kind(),
+		.cf_enforced = rs_cf_enforced(),
+		.call_mode = rs_call_mode_name(),
+		.lockdown = rs_lockdown,
 		.symbols = syms,
 		.nr_symbols = ARRAY_SIZE(syms),
 	};
@@ -73,6 +112,7 @@ int rs_debugfs_init(void)
 {
 	struct dentry *d;
 
+	rs_probe_lockdown();
 	rs_dir = debugfs_create_dir(RMAPSCOPE_DEBUGFS_DIR, NULL);
 	if (IS_ERR(rs_dir)) {
 		pr_err("cannot create debugfs directory (%ld); is debugfs disabled or locked down?\n",

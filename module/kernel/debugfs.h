@@ -2,7 +2,11 @@
 #ifndef RMAPSCOPE_DEBUGFS_H
 #define RMAPSCOPE_DEBUGFS_H
 
+#include <linux/types.h>
+
 int rs_debugfs_init(void);
+/* False under kernel lockdown: writable files (ctl) are not created. */
+bool rs_debugfs_writable(void);
 void rs_debugfs_exit(void);
 
 #endif /* RMAPSCOPE_DEBUGFS_H */

@@ -6,8 +6,14 @@
 #include <linux/utsname.h>
 
 #include "../../include/rmapscope/abi.h"
+#include "call.h"
 #include "debugfs.h"
 #include "symbols.h"
+
+static char *call_mode = "auto";
+module_param(call_mode, charp, 0444);
+MODULE_PARM_DESC(call_mode,
+		 "how unexported kernel functions are called: auto (default), direct (refused where unsafe) or trampoline");
 
 static int __init rs_init(void)
 {
@@ -16,10 +22,15 @@ static int __init rs_init(void)
 	ret = rs_symbols_resolve();
 	if (ret)
 		return ret;
+	ret = rs_call_init(call_mode);
+	if (ret)
+		return ret;
 	ret = rs_debugfs_init();
 	if (ret)
 		return ret;
-	pr_info("version %s loaded on %s\n", RMAPSCOPE_VERSION, init_utsname()->release);
+	pr_info("version %s loaded on %s (%s %s, call_mode=%s)\n", RMAPSCOPE_VERSION,
+		init_utsname()->release, rs_cf_kind(), rs_cf_enforced() ? "enforced" : "not enforced",
+		rs_call_mode_name());
 	return 0;
 }
 

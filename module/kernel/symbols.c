@@ -16,7 +16,6 @@
 #include <linux/string.h>
 
 #include "symbols.h"
-#include "../core/core.h"
 
 struct rs_kernel_syms rs_syms;
 
@@ -24,10 +23,11 @@ struct rs_symbol_desc {
 	const char *name;
 	size_t slot;	/* offset of the pointer in struct rs_kernel_syms */
 	bool required;
+	enum rs_symbol_use use;
 };
 
 static const struct rs_symbol_desc rs_symbol_descs[] = {
-#define RS_DESCRIBE(sym, req) { #sym, offsetof(struct rs_kernel_syms, sym), req },
+#define RS_DESCRIBE(sym, req, use) [RS_SYM_##sym] = { #sym, offsetof(struct rs_kernel_syms, sym), req, use },
 	RS_KERNEL_SYMBOLS(RS_DESCRIBE)
 #undef RS_DESCRIBE
 };
@@ -82,7 +82,8 @@ int rs_symbols_resolve(void)
 	int result = 0;
 	size_t i;
 
-	BUILD_BUG_ON(ARRAY_SIZE(rs_symbol_descs) != RS_NR_KERNEL_SYMBOLS);
+	BUILD_BUG_ON(ARRAY_SIZE(rs_symbol_descs) != RS_NR_SYMBOLS);
+	BUILD_BUG_ON(sizeof(struct rs_kernel_syms) != RS_NR_SYMBOLS * sizeof(void *));
 	for (i = 0; i < ARRAY_SIZE(rs_symbol_descs); i++) {
 		const struct rs_symbol_desc *d = &rs_symbol_descs[i];
 		unsigned long entry = 0;
@@ -107,13 +108,22 @@ int rs_symbols_resolve(void)
 	return result;
 }
 
-void rs_symbols_status(struct rs_symbol_status *out)
+void *rs_symbol_entry(enum rs_symbol_id id)
 {
-	size_t i;
+	return *rs_slot(&rs_symbol_descs[id]);
+}
 
-	for (i = 0; i < ARRAY_SIZE(rs_symbol_descs); i++) {
-		out[i].name = rs_symbol_descs[i].name;
-		out[i].resolved = *rs_slot(&rs_symbol_descs[i]) != NULL;
-		out[i].required = rs_symbol_descs[i].required;
-	}
+const char *rs_symbol_name(enum rs_symbol_id id)
+{
+	return rs_symbol_descs[id].name;
+}
+
+enum rs_symbol_use rs_symbol_use(enum rs_symbol_id id)
+{
+	return rs_symbol_descs[id].use;
+}
+
+bool rs_symbol_required(enum rs_symbol_id id)
+{
+	return rs_symbol_descs[id].required;
 }

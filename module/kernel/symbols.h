@@ -9,30 +9,44 @@
 
 #include <linux/rmap.h>
 
-/* X(name, required): a required symbol that cannot be found makes the load fail. */
-#define RS_KERNEL_SYMBOLS(X)			\
-	X(rmap_walk, 1)				\
-	X(rmap_walk_locked, 0)			\
-	X(page_vma_mapped_walk, 1)		\
-	X(folio_lock_anon_vma_read, 1)		\
-	X(folio_referenced, 1)			\
-	X(try_to_unmap, 1)
+/*
+ * X(name, required, use): a required symbol that cannot be found makes the load fail.
+ * use is RS_USE_CALL for functions rmapscope calls (through module/kernel/call.c), and
+ * RS_USE_CALLBACK for functions handed to the kernel, which calls them indirectly itself.
+ */
+#define RS_KERNEL_SYMBOLS(X)					\
+	X(rmap_walk, 1, RS_USE_CALL)				\
+	X(rmap_walk_locked, 0, RS_USE_CALL)			\
+	X(page_vma_mapped_walk, 1, RS_USE_CALL)			\
+	X(folio_lock_anon_vma_read, 1, RS_USE_CALLBACK)		\
+	X(folio_referenced, 1, RS_USE_CALL)			\
+	X(try_to_unmap, 1, RS_USE_CALL)
+
+enum rs_symbol_use { RS_USE_CALL, RS_USE_CALLBACK };
+
+enum rs_symbol_id {
+#define RS_SYMBOL_ID(name, required, use) RS_SYM_##name,
+	RS_KERNEL_SYMBOLS(RS_SYMBOL_ID)
+#undef RS_SYMBOL_ID
+	RS_NR_SYMBOLS
+};
 
 struct rs_kernel_syms {
-#define RS_DECLARE_PTR(name, required) typeof(&name) name;
+#define RS_DECLARE_PTR(name, required, use) typeof(&name) name;
 	RS_KERNEL_SYMBOLS(RS_DECLARE_PTR)
 #undef RS_DECLARE_PTR
 };
 
 extern struct rs_kernel_syms rs_syms;
 
-#define RS_NR_KERNEL_SYMBOLS (sizeof(struct rs_kernel_syms) / sizeof(void *))
-
 struct rs_symbol_status;
 
 /* Resolves every symbol; 0, or -ENOENT/-EOPNOTSUPP with one clear log line per failure. */
 int rs_symbols_resolve(void);
-/* Fills out[RS_NR_KERNEL_SYMBOLS] with the names and what resolve found. */
-void rs_symbols_status(struct rs_symbol_status *out);
+/* The resolved entry of a symbol (NULL if not found), its name and its use. */
+void *rs_symbol_entry(enum rs_symbol_id id);
+const char *rs_symbol_name(enum rs_symbol_id id);
+enum rs_symbol_use rs_symbol_use(enum rs_symbol_id id);
+bool rs_symbol_required(enum rs_symbol_id id);
 
 #endif /* RMAPSCOPE_SYMBOLS_H */

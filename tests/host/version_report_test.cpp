@@ -11,10 +11,10 @@
 namespace {
 
 const rs_symbol_status kSyms[] = {
-	{"rmap_walk", 1, 1},
-	{"rmap_walk_locked", 0, 0},
+	{"rmap_walk", 1, 1, "sealed", "trampoline"},
+	{"rmap_walk_locked", 0, 0, "unchecked", "refused"},
 };
-const rs_version_info kInfo = {"6.1.0-56-amd64", "x86_64", kSyms, 2};
+const rs_version_info kInfo = {"6.12.117+deb12-amd64", "x86_64", "ibt", 1, "auto", "none", kSyms, 2};
 
 } // namespace
 
@@ -23,9 +23,11 @@ TEST(VersionReport, ExactText)
 	char buf[RMAPSCOPE_VERSION_MAX_BYTES];
 	long n = rs_core_format_version(buf, sizeof(buf), &kInfo);
 	const std::string want = std::string("rmapscope version=") + RMAPSCOPE_VERSION + " abi=1\n"
-				 "kernel release=6.1.0-56-amd64 arch=x86_64\n"
-				 "symbol name=rmap_walk resolved=1 required=1\n"
-				 "symbol name=rmap_walk_locked resolved=0 required=0\n";
+				 "kernel release=6.12.117+deb12-amd64 arch=x86_64\n"
+				 "cf kind=ibt enforced=1 call_mode=auto\n"
+				 "lockdown mode=none\n"
+				 "symbol name=rmap_walk resolved=1 required=1 entry=sealed path=trampoline\n"
+				 "symbol name=rmap_walk_locked resolved=0 required=0 entry=unchecked path=refused\n";
 	ASSERT_EQ(n, static_cast<long>(want.size()));
 	EXPECT_EQ(std::string(buf), want);
 }
@@ -36,9 +38,10 @@ TEST(VersionReport, ParsesWithTheToolsParser)
 	ASSERT_GT(rs_core_format_version(buf, sizeof(buf), &kInfo), 0);
 	auto recs = rmapscope::parse_report(buf);
 	ASSERT_TRUE(recs);
-	ASSERT_EQ(recs->size(), 4u);
-	EXPECT_EQ((*recs)[2].kind, "symbol");
-	EXPECT_EQ((*recs)[3].get("resolved"), "0");
+	ASSERT_EQ(recs->size(), 6u);
+	EXPECT_EQ((*recs)[4].kind, "symbol");
+	EXPECT_EQ((*recs)[4].get("path"), "trampoline");
+	EXPECT_EQ((*recs)[5].get("resolved"), "0");
 }
 
 TEST(VersionReport, TooSmallBufferIsAnErrorNotATruncation)

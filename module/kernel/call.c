@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0
+#define pr_fmt(fmt) "rmapscope: " fmt
+
+#include <linux/bug.h>
+#include <linux/kernel.h>
+#include <linux/string.h>
+
+#include "call.h"
+#include "trampoline.h"
+
+static enum rs_call_mode rs_mode;
+static enum rs_call_path rs_paths[RS_NR_SYMBOLS];
+static enum rs_entry_kind rs_entries[RS_NR_SYMBOLS];
+
+enum rs_call_path rs_call_choose(enum rs_call_mode mode, bool enforced, enum rs_entry_kind entry,
+				 enum rs_symbol_use use)
+{
+	bool direct_ok = !enforced || entry == RS_ENTRY_LANDING_PAD;
+
+	/* The kernel makes the call to a callback: only its entry decides. */
+	if (use == RS_USE_CALLBACK)
+		return direct_ok ? RS_PATH_DIRECT : RS_PATH_REFUSED;
+	switch (mode) {
+	case RS_MODE_DIRECT:
+		/* Forcing "direct" never means faulting: an unsafe direct call is refused. */
+		return direct_ok ? RS_PATH_DIRECT : RS_PATH_REFUSED;
+	case RS_MODE_TRAMPOLINE:
+		return RS_PATH_TRAMPOLINE;
+	default:
+		return direct_ok ? RS_PATH_DIRECT : RS_PATH_TRAMPOLINE;
+	}
+}
+
+int rs_call_init(const char *mode)
+{
+	bool enforced = rs_cf_enforced();
+	int id;
+
+	if (!mode || !strcmp(mode, "auto"))
+		rs_mode = RS_MODE_AUTO;
+	else if (!strcmp(mode, "direct"))
+		rs_mode = RS_MODE_DIRECT;
+	else if (!strcmp(mode, "trampoline"))
+		rs_mode = RS_MODE_TRAMPOLINE;
+	else {
+		pr_err("call_mode=%s is not one of auto, direct, trampoline\n", mode);
+		return -EINVAL;
+	}
+
+	for (id = 0; id < RS_NR_SYMBOLS; id++) {
+		void *entry = rs_symbol_entry(id);
+
+		if (!entry) {
+			rs_entries[id] = RS_ENTRY_UNCHECKED;
+			rs_paths[id] = RS_PATH_REFUSED;
+			continue;
+		}
+		rs_entries[id] = rs_cf_classify_entry(entry);
+		rs_paths[id] = rs_call_choose(rs_mode, enforced, rs_entries[id], rs_symbol_use(id));
+		if (rs_paths[id] == RS_PATH_REFUSED)
+			pr_warn("%s cannot be called safely here (%s entry, %s enforced, call_mode=%s): operations that need it are refused\n",
+				rs_symbol_name(id), rs_entry_kind_name(rs_entries[id]), rs_cf_kind(),
+				rs_call_mode_name());
+	}
+	return 0;
+}
+
+bool rs_callable(enum rs_symbol_id id)
+{
+	return rs_paths[id] != RS_PATH_REFUSED;
+}
+
+enum rs_call_path rs_call_path_of(enum rs_symbol_id id)
+{
+	return rs_paths[id];
+}
+
+enum rs_entry_kind rs_call_entry_of(enum rs_symbol_id id)
+{
+	return rs_entries[id];
+}
+
+const char *rs_call_path_name(enum rs_call_path path)
+{
+	switch (path) {
+	case RS_PATH_DIRECT:
+		return "direct";
+	case RS_PATH_TRAMPOLINE:
+		return "trampoline";
+	default:
+		return "refused";
+	}
+}
+
+const char *rs_call_mode_name(void)
+{
+	static const char *const names[] = {
+		[RS_MODE_AUTO] = "auto", [RS_MODE_DIRECT] = "direct", [RS_MODE_TRAMPOLINE] = "trampoline",
+	};
+	return names[rs_mode];
+}
+
+/* A refused function is never called; reaching here with one is a bug in a caller. */
+#define RS_REFUSE_UNLESS_CALLABLE(id, ...)				\
+	do {								\
+		if (WARN_ON_ONCE(!rs_callable(id)))			\
+			return __VA_ARGS__;				\
+	} while (0)
+
+void rs_call_rmap_walk(struct folio *folio, struct rmap_walk_control *rwc)
+{
+	RS_REFUSE_UNLESS_CALLABLE(RS_SYM_rmap_walk);
+	if (rs_paths[RS_SYM_rmap_walk] == RS_PATH_DIRECT)
+		rs_syms.rmap_walk(folio, rwc);
+	else
+		rs_tramp_rmap_walk(rs_syms.rmap_walk, folio, rwc);
+}
+
+bool rs_call_page_vma_mapped_walk(struct page_vma_mapped_walk *pvmw)
+{
+	RS_REFUSE_UNLESS_CALLABLE(RS_SYM_page_vma_mapped_walk, false);
+	if (rs_paths[RS_SYM_page_vma_mapped_walk] == RS_PATH_DIRECT)
+		return rs_syms.page_vma_mapped_walk(pvmw);
+	return rs_tramp_page_vma_mapped_walk(rs_syms.page_vma_mapped_walk, pvmw);
+}
+
+int rs_call_folio_referenced(struct folio *folio, int is_locked, struct mem_cgroup *memcg,
+			     unsigned long *vm_flags)
+{
+	RS_REFUSE_UNLESS_CALLABLE(RS_SYM_folio_referenced, 0);
+	if (rs_paths[RS_SYM_folio_referenced] == RS_PATH_DIRECT)
+		return rs_syms.folio_referenced(folio, is_locked, memcg, vm_flags);
+	return rs_tramp_folio_referenced(rs_syms.folio_referenced, folio, is_locked, memcg, vm_flags);
+}
+
+void rs_call_try_to_unmap(struct folio *folio, enum ttu_flags flags)
+{
+	RS_REFUSE_UNLESS_CALLABLE(RS_SYM_try_to_unmap);
+	if (rs_paths[RS_SYM_try_to_unmap] == RS_PATH_DIRECT)
+		rs_syms.try_to_unmap(folio, flags);
+	else
+		rs_tramp_try_to_unmap(rs_syms.try_to_unmap, folio, flags);
+}

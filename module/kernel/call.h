@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The one way rmapscope calls an unexported kernel function. At load, each resolved symbol gets a
+ * path: a direct call through its typeof(&fn) pointer where that is safe, the return-based
+ * trampoline where the CPU enforces IBT/BTI and the entry is not a landing pad (sealed), or
+ * refused where neither is safe. A refused function makes the operations that need it fail
+ * with EOPNOTSUPP instead of faulting.
+ */
+#ifndef RMAPSCOPE_CALL_H
+#define RMAPSCOPE_CALL_H
+
+#include <linux/rmap.h>
+
+#include "cf.h"
+#include "symbols.h"
+
+enum rs_call_mode { RS_MODE_AUTO, RS_MODE_DIRECT, RS_MODE_TRAMPOLINE };
+enum rs_call_path { RS_PATH_DIRECT, RS_PATH_TRAMPOLINE, RS_PATH_REFUSED };
+
+/*
+ * The policy, a pure function so KUnit can drive it: how to reach an entry of this kind, used
+ * this way, in this mode, when the CPU does (not) enforce landing pads.
+ */
+enum rs_call_path rs_call_choose(enum rs_call_mode mode, bool enforced, enum rs_entry_kind entry,
+				 enum rs_symbol_use use);
+
+/* Parses call_mode=, classifies every resolved symbol and picks its path. */
+int rs_call_init(const char *mode);
+
+bool rs_callable(enum rs_symbol_id id);
+enum rs_call_path rs_call_path_of(enum rs_symbol_id id);
+enum rs_entry_kind rs_call_entry_of(enum rs_symbol_id id);
+const char *rs_call_path_name(enum rs_call_path path);
+const char *rs_call_mode_name(void);
+
+/*
+ * Typed calls. Callers check rs_callable() first (a refused function is never called: these
+ * return without calling and WARN once if asked anyway).
+ */
+void rs_call_rmap_walk(struct folio *folio, struct rmap_walk_control *rwc);
+bool rs_call_page_vma_mapped_walk(struct page_vma_mapped_walk *pvmw);
+int rs_call_folio_referenced(struct folio *folio, int is_locked, struct mem_cgroup *memcg,
+			     unsigned long *vm_flags);
+void rs_call_try_to_unmap(struct folio *folio, enum ttu_flags flags);
+
+#endif /* RMAPSCOPE_CALL_H */

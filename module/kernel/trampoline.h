@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * rs_cf_trampoline(target, a1..a5) tail-calls target(a1..a5) without an indirect branch (see
+ * trampoline_*.S). Each callee gets its own alias of the same code, declared in C with the
+ * callee's real prototype, so every trampolined call is type-checked like a direct one.
+ */
+#ifndef RMAPSCOPE_TRAMPOLINE_H
+#define RMAPSCOPE_TRAMPOLINE_H
+
+#define RS_TRAMPOLINE_ALIASES(X)	\
+	X(rs_tramp_rmap_walk)		\
+	X(rs_tramp_page_vma_mapped_walk) \
+	X(rs_tramp_folio_referenced)	\
+	X(rs_tramp_try_to_unmap)
+
+#ifdef __ASSEMBLY__
+#define RS_TRAMPOLINE_ALIAS(name) SYM_FUNC_ALIAS(name, rs_cf_trampoline)
+#else
+#include <linux/rmap.h>
+
+void rs_tramp_rmap_walk(typeof(&rmap_walk) target, struct folio *folio,
+			struct rmap_walk_control *rwc);
+bool rs_tramp_page_vma_mapped_walk(typeof(&page_vma_mapped_walk) target,
+				   struct page_vma_mapped_walk *pvmw);
+int rs_tramp_folio_referenced(typeof(&folio_referenced) target, struct folio *folio,
+			      int is_locked, struct mem_cgroup *memcg, unsigned long *vm_flags);
+void rs_tramp_try_to_unmap(typeof(&try_to_unmap) target, struct folio *folio,
+			   enum ttu_flags flags);
+#endif
+
+#endif /* RMAPSCOPE_TRAMPOLINE_H */
