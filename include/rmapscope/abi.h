@@ -14,7 +14,21 @@
 #define RMAPSCOPE_DEBUGFS_DIR "rmapscope"
 #define RMAPSCOPE_FILE_VERSION "version"
 
+#define RMAPSCOPE_FILE_CTL "ctl"
+
 /* The version file is small and fixed in shape; this bounds its buffer. */
 #define RMAPSCOPE_VERSION_MAX_BYTES 4096
+
+/* ctl: the longest command accepted (without its trailing newline). */
+#define RMAPSCOPE_CMD_MAX 256
+/* ctl: mappings reported by one walk unless max= says otherwise, and the most max= allows. */
+#define RMAPSCOPE_DEFAULT_MAX_MAPS 4096
+#define RMAPSCOPE_MAX_MAPS 16384
+/* The kernel's PID_MAX_LIMIT on 64-bit: no pid is larger. */
+#define RMAPSCOPE_PID_MAX 4194304
+/* A mapping's file path is cut to this many bytes in reports. */
+#define RMAPSCOPE_PATH_MAX 256
+/* Thread-group leaders listed per mm (CLONE_VM sharers); more are counted, not listed. */
+#define RMAPSCOPE_OWNER_PIDS 8
 
 #endif /* RMAPSCOPE_ABI_H */

@@ -35,6 +35,13 @@ struct rs_version_info {
  */
 long rs_core_format_version(char *buf, __SIZE_TYPE__ cap, const struct rs_version_info *info);
 
+struct rs_command;
+/*
+ * Runs a parsed walk command and writes its response (or "error ..." line) into buf. Returns the
+ * response length, or -errno after writing the error line.
+ */
+long rs_core_run_walk(const struct rs_command *cmd, char *buf, __SIZE_TYPE__ cap);
+
 #ifdef __cplusplus
 }
 #endif

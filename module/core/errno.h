@@ -6,9 +6,25 @@
 #ifndef RMAPSCOPE_CORE_ERRNO_H
 #define RMAPSCOPE_CORE_ERRNO_H
 
-#define RS_ENOENT 2
-#define RS_ENOMEM 12
-#define RS_EINVAL 22
-#define RS_ENOSPC 28
+#define RS_ERRNOS(X)		\
+	X(EPERM, 1)		\
+	X(ENOENT, 2)		\
+	X(ESRCH, 3)		\
+	X(EINTR, 4)		\
+	X(ENXIO, 6)		\
+	X(EAGAIN, 11)		\
+	X(ENOMEM, 12)		\
+	X(EFAULT, 14)		\
+	X(EBUSY, 16)		\
+	X(ENODEV, 19)		\
+	X(EINVAL, 22)		\
+	X(ENOSPC, 28)		\
+	X(ERANGE, 34)		\
+	X(ENODATA, 61)		\
+	X(EOPNOTSUPP, 95)
+
+#define RS_ERRNO_DEFINE(name, value) enum { RS_##name = value };
+RS_ERRNOS(RS_ERRNO_DEFINE)
+#undef RS_ERRNO_DEFINE
 
 #endif /* RMAPSCOPE_CORE_ERRNO_H */

@@ -18,6 +18,38 @@ void rs_os_free(void *ptr);
 /* One line to the kernel log, prefixed "rmapscope: " (pr_err when error != 0, else pr_info). */
 void rs_os_log(int error, const char *msg);
 
+/* Large allocations (kvmalloc/kvfree): the walk's record arrays. Sleeping. */
+void *rs_os_valloc(__SIZE_TYPE__ size);
+void rs_os_vfree(void *ptr);
+
+/*
+ * Targets. A struct rs_folio is an opaque handle on a folio the kernel side holds a reference
+ * to; rs_os_folio_put() drops it. Failures return -errno and write a message into msg.
+ */
+struct rs_folio;
+struct rs_folio_info;
+int rs_os_target_pid_addr(int pid, unsigned long addr, struct rs_folio **out, char *msg,
+			  __SIZE_TYPE__ msgcap);
+int rs_os_target_pfn(unsigned long pfn, struct rs_folio **out, char *msg, __SIZE_TYPE__ msgcap);
+void rs_os_folio_put(struct rs_folio *folio);
+void rs_os_folio_describe(struct rs_folio *folio, struct rs_folio_info *info);
+/* The folio lock: 0, or -RS_EINTR when a fatal signal interrupted the wait. */
+int rs_os_folio_lock_killable(struct rs_folio *folio);
+void rs_os_folio_unlock(struct rs_folio *folio);
+
+/*
+ * The walk. rs_os_walk_new() preallocates room for max records, so nothing is allocated while
+ * the kernel holds rmap and page-table locks. rs_os_walk_run() walks the folio (locked by the
+ * caller where rmap needs it) and then resolves owners and paths; rs_os_walk_free() drops every
+ * reference the walk took.
+ */
+struct rs_walk;
+struct rs_walk_result;
+struct rs_walk *rs_os_walk_new(unsigned int max);
+int rs_os_walk_run(struct rs_walk *walk, struct rs_folio *folio, char *msg, __SIZE_TYPE__ msgcap);
+const struct rs_walk_result *rs_os_walk_result(const struct rs_walk *walk);
+void rs_os_walk_free(struct rs_walk *walk);
+
 #ifdef __cplusplus
 }
 #endif

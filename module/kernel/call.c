@@ -141,3 +141,31 @@ void rs_call_try_to_unmap(struct folio *folio, enum ttu_flags flags)
 	else
 		rs_tramp_try_to_unmap(rs_syms.try_to_unmap, folio, flags);
 }
+
+#if RS_HAVE_FOLIO_WALK
+struct folio *rs_call_folio_walk_start(struct folio_walk *fw, struct vm_area_struct *vma,
+				       unsigned long addr, folio_walk_flags_t flags)
+{
+	RS_REFUSE_UNLESS_CALLABLE(RS_SYM_folio_walk_start, NULL);
+	if (rs_paths[RS_SYM_folio_walk_start] == RS_PATH_DIRECT)
+		return rs_syms.folio_walk_start(fw, vma, addr, flags);
+	return rs_tramp_folio_walk_start(rs_syms.folio_walk_start, fw, vma, addr, flags);
+}
+#else
+struct page *rs_call_follow_page(struct vm_area_struct *vma, unsigned long address,
+				 unsigned int foll_flags)
+{
+	RS_REFUSE_UNLESS_CALLABLE(RS_SYM_follow_page, NULL);
+	if (rs_paths[RS_SYM_follow_page] == RS_PATH_DIRECT)
+		return rs_syms.follow_page(vma, address, foll_flags);
+	return rs_tramp_follow_page(rs_syms.follow_page, vma, address, foll_flags);
+}
+
+int rs_call_folio_mapcount(struct folio *folio)
+{
+	RS_REFUSE_UNLESS_CALLABLE(RS_SYM_folio_mapcount, -1);
+	if (rs_paths[RS_SYM_folio_mapcount] == RS_PATH_DIRECT)
+		return rs_syms.folio_mapcount(folio);
+	return rs_tramp_folio_mapcount(rs_syms.folio_mapcount, folio);
+}
+#endif

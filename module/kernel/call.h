@@ -42,5 +42,13 @@ bool rs_call_page_vma_mapped_walk(struct page_vma_mapped_walk *pvmw);
 int rs_call_folio_referenced(struct folio *folio, int is_locked, struct mem_cgroup *memcg,
 			     unsigned long *vm_flags);
 void rs_call_try_to_unmap(struct folio *folio, enum ttu_flags flags);
+#if RS_HAVE_FOLIO_WALK
+struct folio *rs_call_folio_walk_start(struct folio_walk *fw, struct vm_area_struct *vma,
+				       unsigned long addr, folio_walk_flags_t flags);
+#else
+struct page *rs_call_follow_page(struct vm_area_struct *vma, unsigned long address,
+				 unsigned int foll_flags);
+int rs_call_folio_mapcount(struct folio *folio);
+#endif
 
 #endif /* RMAPSCOPE_CALL_H */

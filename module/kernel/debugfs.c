@@ -12,6 +12,7 @@
 #include "../../include/rmapscope/abi.h"
 #include "../core/core.h"
 #include "call.h"
+#include "ctl.h"
 #include "debugfs.h"
 #include "symbols.h"
 
@@ -120,11 +121,18 @@ int rs_debugfs_init(void)
 		return PTR_ERR(rs_dir);
 	}
 	d = debugfs_create_file(RMAPSCOPE_FILE_VERSION, 0400, rs_dir, NULL, &rs_version_fops);
-	if (IS_ERR(d)) {
-		debugfs_remove(rs_dir);
-		return PTR_ERR(d);
+	if (IS_ERR(d))
+		goto fail;
+	/* Under lockdown a writable debugfs file could not be opened anyway. */
+	if (rs_debugfs_writable()) {
+		d = debugfs_create_file(RMAPSCOPE_FILE_CTL, 0600, rs_dir, NULL, &rs_ctl_fops);
+		if (IS_ERR(d))
+			goto fail;
 	}
 	return 0;
+fail:
+	debugfs_remove(rs_dir);
+	return PTR_ERR(d);
 }
 
 void rs_debugfs_exit(void)

@@ -11,10 +11,9 @@
 #include "../core/os.h"
 
 /* The core's errno numbers must be the kernel's. */
-static_assert(RS_ENOENT == ENOENT);
-static_assert(RS_ENOMEM == ENOMEM);
-static_assert(RS_EINVAL == EINVAL);
-static_assert(RS_ENOSPC == ENOSPC);
+#define RS_ERRNO_CHECK(name, value) static_assert(RS_##name == name);
+RS_ERRNOS(RS_ERRNO_CHECK)
+#undef RS_ERRNO_CHECK
 
 void *rs_os_alloc(size_t size)
 {

@@ -9,6 +9,8 @@
 
 #include <linux/rmap.h>
 
+#include "compat.h"
+
 /*
  * X(name, required, use): a required symbol that cannot be found makes the load fail.
  * use is RS_USE_CALL for functions rmapscope calls (through module/kernel/call.c), and
@@ -20,7 +22,16 @@
 	X(page_vma_mapped_walk, 1, RS_USE_CALL)			\
 	X(folio_lock_anon_vma_read, 1, RS_USE_CALLBACK)		\
 	X(folio_referenced, 1, RS_USE_CALL)			\
-	X(try_to_unmap, 1, RS_USE_CALL)
+	X(try_to_unmap, 1, RS_USE_CALL)				\
+	RS_VERSION_SYMBOLS(X)
+
+#if RS_HAVE_FOLIO_WALK
+#define RS_VERSION_SYMBOLS(X) X(folio_walk_start, 1, RS_USE_CALL)
+#define RS_SYM_PAGE_LOOKUP RS_SYM_folio_walk_start
+#else
+#define RS_VERSION_SYMBOLS(X) X(follow_page, 1, RS_USE_CALL) X(folio_mapcount, 0, RS_USE_CALL)
+#define RS_SYM_PAGE_LOOKUP RS_SYM_follow_page
+#endif
 
 enum rs_symbol_use { RS_USE_CALL, RS_USE_CALLBACK };
 

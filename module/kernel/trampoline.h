@@ -11,7 +11,10 @@
 	X(rs_tramp_rmap_walk)		\
 	X(rs_tramp_page_vma_mapped_walk) \
 	X(rs_tramp_folio_referenced)	\
-	X(rs_tramp_try_to_unmap)
+	X(rs_tramp_try_to_unmap)	\
+	X(rs_tramp_folio_walk_start)	\
+	X(rs_tramp_follow_page)		\
+	X(rs_tramp_folio_mapcount)
 
 #ifdef __ASSEMBLY__
 #define RS_TRAMPOLINE_ALIAS(name) SYM_FUNC_ALIAS(name, rs_cf_trampoline)
@@ -26,6 +29,16 @@ int rs_tramp_folio_referenced(typeof(&folio_referenced) target, struct folio *fo
 			      int is_locked, struct mem_cgroup *memcg, unsigned long *vm_flags);
 void rs_tramp_try_to_unmap(typeof(&try_to_unmap) target, struct folio *folio,
 			   enum ttu_flags flags);
+#include "compat.h"
+#if RS_HAVE_FOLIO_WALK
+struct folio *rs_tramp_folio_walk_start(typeof(&folio_walk_start) target, struct folio_walk *fw,
+					struct vm_area_struct *vma, unsigned long addr,
+					folio_walk_flags_t flags);
+#else
+struct page *rs_tramp_follow_page(typeof(&follow_page) target, struct vm_area_struct *vma,
+				  unsigned long address, unsigned int foll_flags);
+int rs_tramp_folio_mapcount(typeof(&folio_mapcount) target, struct folio *folio);
+#endif
 #endif
 
 #endif /* RMAPSCOPE_TRAMPOLINE_H */

@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: GPL-2.0
+// The ctl command parser. Strict on purpose: every token is accounted for, and anything it does
+// not understand is refused with a message naming that token.
+#include "command.h"
+#include "errno.h"
+#include "text_writer.hpp"
+#include "../../include/rmapscope/abi.h"
+
+namespace {
+
+using rs::StrView;
+using rs::TextWriter;
+using rs::u64;
+using rs::usize;
+
+bool equals(StrView a, StrView b)
+{
+	if (a.size() != b.size())
+		return false;
+	for (usize i = 0; i < a.size(); ++i)
+		if (a[i] != b[i])
+			return false;
+	return true;
+}
+
+// Decimal or 0x-hex, no sign, no spaces; false on anything else or on overflow of u64.
+bool parse_u64(StrView s, u64 &out)
+{
+	u64 base = 10;
+	usize i = 0;
+	if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		i = 2;
+	}
+	if (i == s.size())
+		return false;
+	u64 v = 0;
+	for (; i < s.size(); ++i) {
+		char c = s[i];
+		u64 d;
+		if (c >= '0' && c <= '9')
+			d = static_cast<u64>(c - '0');
+		else if (base == 16 && c >= 'a' && c <= 'f')
+			d = static_cast<u64>(c - 'a' + 10);
+		else if (base == 16 && c >= 'A' && c <= 'F')
+			d = static_cast<u64>(c - 'A' + 10);
+		else
+			return false;
+		if (v > (~static_cast<u64>(0) - d) / base)
+			return false;
+		v = v * base + d;
+	}
+	out = v;
+	return true;
+}
+
+// Shows a token in a message: at most 32 characters, so a hostile token cannot flood the reply.
+void quote(TextWriter &w, StrView tok)
+{
+	w.ch('\'');
+	for (usize i = 0; i < tok.size() && i < 32; ++i)
+		w.ch(tok[i]);
+	if (tok.size() > 32)
+		w.str("...");
+	w.ch('\'');
+}
+
+class Parser {
+public:
+	Parser(rs_command &cmd, char *err, usize errcap) : cmd_(cmd), err_(err, errcap) {}
+
+	int run(StrView line)
+	{
+		if (line.size() > 0 && line[line.size() - 1] == '\n')
+			line = StrView(line.data(), line.size() - 1);
+		if (line.size() > RMAPSCOPE_CMD_MAX)
+			return fail("command longer than ", RMAPSCOPE_CMD_MAX, " bytes");
+		for (usize i = 0; i < line.size(); ++i) {
+			char c = line[i];
+			if (c == '\0')
+				return fail("NUL byte in command");
+			if (c == '\n')
+				return fail("one command per write (newline inside the command)");
+			if (c != ' ' && (c < 0x21 || c > 0x7e))
+				return fail("non-printable byte in command");
+		}
+
+		usize pos = 0;
+		StrView verb = next(line, pos);
+		if (verb.empty())
+			return fail("empty command");
+		if (equals(verb, "walk"))
+			cmd_.verb = RS_VERB_WALK;
+		else
+			return fail_tok("unknown command ", verb);
+
+		for (StrView tok = next(line, pos); !tok.empty(); tok = next(line, pos)) {
+			int r = key_value(tok);
+			if (r)
+				return r;
+		}
+		return finish();
+	}
+
+private:
+	static StrView next(StrView line, usize &pos)
+	{
+		while (pos < line.size() && line[pos] == ' ')
+			++pos;
+		usize start = pos;
+		while (pos < line.size() && line[pos] != ' ')
+			++pos;
+		return StrView(line.data() + start, pos - start);
+	}
+
+	int key_value(StrView tok)
+	{
+		usize eq = 0;
+		while (eq < tok.size() && tok[eq] != '=')
+			++eq;
+		if (eq == tok.size())
+			return fail_tok("expected key=value, got ", tok);
+		StrView key(tok.data(), eq);
+		StrView val(tok.data() + eq + 1, tok.size() - eq - 1);
+		if (key.empty())
+			return fail_tok("empty key in ", tok);
+		if (val.empty())
+			return fail_tok("empty value for key ", key);
+
+		static constexpr const char *keys[] = {"pid", "addr", "pfn", "format", "max"};
+		int which = -1;
+		for (int k = 0; k < 5; ++k)
+			if (equals(key, keys[k]))
+				which = k;
+		if (which < 0)
+			return fail_tok("unknown key ", key);
+		if (seen_ & (1u << which))
+			return fail_tok("duplicate key ", key);
+		seen_ |= 1u << which;
+
+		if (which == 3) {
+			if (equals(val, "text"))
+				cmd_.format = RS_FORMAT_TEXT;
+			else if (equals(val, "json"))
+				cmd_.format = RS_FORMAT_JSON;
+			else
+				return fail_tok("format must be text or json, got ", val);
+			return 0;
+		}
+		u64 v;
+		if (!parse_u64(val, v))
+			return fail_kv("value of ", key, " is not a decimal or 0x-hex number: ", val);
+		switch (which) {
+		case 0:
+			if (v < 1 || v > RMAPSCOPE_PID_MAX)
+				return fail_kv("pid out of range (1..", RMAPSCOPE_PID_MAX, "): ", val);
+			cmd_.pid = static_cast<int>(v);
+			break;
+		case 1:
+			cmd_.addr = static_cast<unsigned long>(v);
+			break;
+		case 2:
+			cmd_.pfn = static_cast<unsigned long>(v);
+			break;
+		case 4:
+			if (v < 1 || v > RMAPSCOPE_MAX_MAPS)
+				return fail_kv("max out of range (1..", RMAPSCOPE_MAX_MAPS, "): ", val);
+			cmd_.max = static_cast<unsigned int>(v);
+			break;
+		}
+		return 0;
+	}
+
+	int finish()
+	{
+		constexpr unsigned pid = 1u << 0, addr = 1u << 1, pfn = 1u << 2;
+		if ((seen_ & pfn) && (seen_ & (pid | addr)))
+			return fail("give pfn= or pid= with addr=, not both");
+		if (seen_ & pfn) {
+			cmd_.by_pfn = 1;
+			return 0;
+		}
+		if ((seen_ & (pid | addr)) == (pid | addr))
+			return 0;
+		if (seen_ & pid)
+			return fail("pid= needs addr=");
+		if (seen_ & addr)
+			return fail("addr= needs pid=");
+		return fail("no target: give pid= and addr=, or pfn=");
+	}
+
+	int fail(StrView msg)
+	{
+		err_.str(msg);
+		return -RS_EINVAL;
+	}
+	int fail(StrView a, u64 n, StrView b)
+	{
+		err_.str(a).dec(n).str(b);
+		return -RS_EINVAL;
+	}
+	int fail_tok(StrView msg, StrView tok)
+	{
+		err_.str(msg);
+		quote(err_, tok);
+		return -RS_EINVAL;
+	}
+	int fail_kv(StrView a, StrView key, StrView b, StrView val)
+	{
+		err_.str(a);
+		quote(err_, key);
+		err_.str(b);
+		quote(err_, val);
+		return -RS_EINVAL;
+	}
+	int fail_kv(StrView a, u64 n, StrView b, StrView val)
+	{
+		err_.str(a).dec(n).str(b);
+		quote(err_, val);
+		return -RS_EINVAL;
+	}
+
+	rs_command &cmd_;
+	TextWriter err_;
+	unsigned seen_ = 0;
+};
+
+} // namespace
+
+extern "C" int rs_core_parse_command(const char *line, rs::usize len, rs_command *cmd, char *err,
+				     rs::usize errcap)
+{
+	*cmd = rs_command{};
+	cmd->format = RS_FORMAT_TEXT;
+	cmd->max = RMAPSCOPE_DEFAULT_MAX_MAPS;
+	return Parser(*cmd, err, errcap).run(StrView(line, len));
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A parsed ctl command (grammar in docs/debugfs.md). Plain C so module/kernel/ can read it.
+ */
+#ifndef RMAPSCOPE_CORE_COMMAND_H
+#define RMAPSCOPE_CORE_COMMAND_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum rs_verb { RS_VERB_WALK = 1 };
+enum rs_format { RS_FORMAT_TEXT = 0, RS_FORMAT_JSON = 1 };
+
+struct rs_command {
+	int verb;		/* enum rs_verb */
+	int by_pfn;		/* 1: pfn names the page; 0: pid + addr do */
+	int pid;		/* 1 .. RMAPSCOPE_PID_MAX */
+	unsigned long addr;
+	unsigned long pfn;
+	int format;		/* enum rs_format */
+	unsigned int max;	/* 1 .. RMAPSCOPE_MAX_MAPS */
+};
+
+/*
+ * Parses one command (len bytes, not NUL-terminated; one trailing '\n' allowed). Returns 0, or
+ * -RS_EINVAL with a message naming the offending token in err (errcap bytes, NUL-terminated).
+ */
+int rs_core_parse_command(const char *line, __SIZE_TYPE__ len, struct rs_command *cmd,
+			  char *err, __SIZE_TYPE__ errcap);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RMAPSCOPE_CORE_COMMAND_H */

@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: GPL-2.0
+// The walk response, text and JSON (docs/debugfs.md). Every value is escaped so that one record
+// stays one line and one token per value.
+#include "errno.h"
+#include "text_writer.hpp"
+#include "walk_report.h"
+
+namespace {
+
+using rs::StrView;
+using rs::TextWriter;
+using rs::u64;
+using rs::usize;
+
+const char *kind_name(int kind)
+{
+	static constexpr const char *names[] = {"anon", "file", "shmem", "ksm", "hugetlb"};
+	return kind >= 0 && kind < 5 ? names[kind] : "unknown";
+}
+
+const char *errno_name(int err)
+{
+	switch (err) {
+#define RS_ERRNO_NAME(name, value) case value: return #name;
+		RS_ERRNOS(RS_ERRNO_NAME)
+#undef RS_ERRNO_NAME
+	default:
+		return "EUNKNOWN";
+	}
+}
+
+// A path as one token: space, tab, newline and backslash become octal escapes, as in
+// /proc/mounts; other control bytes too.
+void put_path_text(TextWriter &w, const char *p)
+{
+	if (!p || !*p) {
+		w.ch('-');
+		return;
+	}
+	for (; *p; ++p) {
+		unsigned char c = static_cast<unsigned char>(*p);
+		if (c <= ' ' || c == '\\' || c == 0x7f)
+			w.ch('\\').ch(static_cast<char>('0' + (c >> 6))).ch(static_cast<char>('0' + ((c >> 3) & 7)))
+				.ch(static_cast<char>('0' + (c & 7)));
+		else
+			w.ch(static_cast<char>(c));
+	}
+}
+
+void put_json_string(TextWriter &w, const char *p)
+{
+	static constexpr char hex[] = "0123456789abcdef";
+	w.ch('"');
+	for (; p && *p; ++p) {
+		unsigned char c = static_cast<unsigned char>(*p);
+		if (c == '"' || c == '\\')
+			w.ch('\\').ch(static_cast<char>(c));
+		else if (c < 0x20)
+			w.str("\\u00").ch(hex[c >> 4]).ch(hex[c & 15]);
+		else
+			w.ch(static_cast<char>(c));
+	}
+	w.ch('"');
+}
+
+void put_prot(TextWriter &w, unsigned prot)
+{
+	w.ch(prot & RS_PROT_READ ? 'r' : '-').ch(prot & RS_PROT_WRITE ? 'w' : '-')
+		.ch(prot & RS_PROT_EXEC ? 'x' : '-').ch(prot & RS_PROT_SHARED ? 's' : 'p');
+}
+
+void put_flags(TextWriter &w, unsigned long flags, bool json)
+{
+	static constexpr const char *names[] = {
+#define RS_FF_NAME(name, text) text,
+		RS_FOLIO_FLAGS(RS_FF_NAME)
+#undef RS_FF_NAME
+	};
+	bool first = true;
+	for (usize i = 0; i < sizeof(names) / sizeof(names[0]); ++i) {
+		if (!(flags & (1UL << i)))
+			continue;
+		if (!first)
+			w.ch(',');
+		first = false;
+		if (json)
+			w.ch('"').str(names[i]).ch('"');
+		else
+			w.str(names[i]);
+	}
+	if (first && !json)
+		w.ch('-');
+}
+
+void put_pids(TextWriter &w, const rs_owner *o)
+{
+	if (!o || o->nr_pids == 0) {
+		w.ch('-');
+		return;
+	}
+	unsigned n = o->nr_pids < RMAPSCOPE_OWNER_PIDS ? o->nr_pids : RMAPSCOPE_OWNER_PIDS;
+	for (unsigned i = 0; i < n; ++i) {
+		if (i)
+			w.ch(',');
+		w.sdec(o->pids[i]);
+	}
+}
+
+const rs_owner *owner_of(const rs_walk_result &r, const rs_map_record &m)
+{
+	return m.owner < r.nr_owners ? &r.owners[m.owner] : nullptr;
+}
+
+void text(TextWriter &w, const rs_walk_result &r)
+{
+	const rs_folio_info &f = r.folio;
+	w.str("folio").kv_hex("pfn", f.pfn).kv_hex("page_pfn", f.page_pfn).kv_dec("nr_pages", f.nr_pages)
+		.kv("kind", kind_name(f.kind));
+	w.str(" mapcount=").sdec(f.mapcount).str(" refcount=").sdec(f.refcount);
+	w.kv_hex("index", f.index).str(" flags=");
+	put_flags(w, f.flags, false);
+	w.endl();
+	for (unsigned i = 0; i < r.nr_recs; ++i) {
+		const rs_map_record &m = r.recs[i];
+		const rs_owner *o = owner_of(r, m);
+		if (m.skip) {
+			w.str("skip").kv_hex("vma", m.vma_start).ch('-').hex(m.vma_end).str(" pid=");
+			put_pids(w, o);
+			w.kv("reason", "no_entry_maps_folio").endl();
+			continue;
+		}
+		w.str("map pid=");
+		put_pids(w, o);
+		w.str(" comm=");
+		put_path_text(w, o ? o->comm : nullptr);
+		w.kv_hex("vma", m.vma_start).ch('-').hex(m.vma_end).kv_hex("pgoff", m.pgoff).str(" prot=");
+		put_prot(w, m.prot);
+		w.str(" file=");
+		put_path_text(w, m.path);
+		w.kv_hex("addr", m.addr).kv("level", m.level == RS_LEVEL_PMD ? "pmd" : "pte")
+			.kv_dec("present", 1).kv_bool("young", m.young).kv_bool("dirty", m.dirty)
+			.kv_bool("write", m.write).kv_dec("pages", m.pages).endl();
+	}
+	w.str("walk").kv_dec("maps", r.maps).kv_dec("vmas", r.vmas).kv_bool("truncated", r.truncated)
+		.kv_dec("ns", r.ns).endl();
+}
+
+void json(TextWriter &w, const rs_walk_result &r)
+{
+	const rs_folio_info &f = r.folio;
+	w.str("{\"folio\":{\"pfn\":").dec(f.pfn).str(",\"page_pfn\":").dec(f.page_pfn)
+		.str(",\"nr_pages\":").dec(f.nr_pages).str(",\"kind\":\"").str(kind_name(f.kind))
+		.str("\",\"mapcount\":").sdec(f.mapcount).str(",\"refcount\":").sdec(f.refcount)
+		.str(",\"index\":").dec(f.index).str(",\"flags\":[");
+	put_flags(w, f.flags, true);
+	w.str("]},\"maps\":[");
+	bool first = true;
+	for (unsigned i = 0; i < r.nr_recs; ++i) {
+		const rs_map_record &m = r.recs[i];
+		if (m.skip)
+			continue;
+		const rs_owner *o = owner_of(r, m);
+		w.str(first ? "" : ",").str("{\"pids\":[");
+		first = false;
+		if (o)
+			for (unsigned k = 0; k < o->nr_pids && k < RMAPSCOPE_OWNER_PIDS; ++k)
+				w.str(k ? "," : "").sdec(o->pids[k]);
+		w.str("],\"comm\":");
+		put_json_string(w, o ? o->comm : "");
+		w.str(",\"vma_start\":").dec(m.vma_start).str(",\"vma_end\":").dec(m.vma_end)
+			.str(",\"pgoff\":").dec(m.pgoff).str(",\"prot\":\"");
+		put_prot(w, m.prot);
+		w.str("\",\"file\":");
+		if (m.path)
+			put_json_string(w, m.path);
+		else
+			w.str("null");
+		w.str(",\"addr\":").dec(m.addr).str(",\"level\":\"").str(m.level == RS_LEVEL_PMD ? "pmd" : "pte")
+			.str("\",\"present\":true,\"young\":").str(m.young ? "true" : "false")
+			.str(",\"dirty\":").str(m.dirty ? "true" : "false").str(",\"write\":")
+			.str(m.write ? "true" : "false").str(",\"pages\":").dec(m.pages).ch('}');
+	}
+	w.str("],\"skips\":[");
+	first = true;
+	for (unsigned i = 0; i < r.nr_recs; ++i) {
+		const rs_map_record &m = r.recs[i];
+		if (!m.skip)
+			continue;
+		const rs_owner *o = owner_of(r, m);
+		w.str(first ? "" : ",").str("{\"vma_start\":").dec(m.vma_start).str(",\"vma_end\":")
+			.dec(m.vma_end).str(",\"pids\":[");
+		first = false;
+		if (o)
+			for (unsigned k = 0; k < o->nr_pids && k < RMAPSCOPE_OWNER_PIDS; ++k)
+				w.str(k ? "," : "").sdec(o->pids[k]);
+		w.str("],\"reason\":\"no_entry_maps_folio\"}");
+	}
+	w.str("],\"walk\":{\"maps\":").dec(r.maps).str(",\"vmas\":").dec(r.vmas).str(",\"truncated\":")
+		.str(r.truncated ? "true" : "false").str(",\"ns\":").dec(r.ns).str("}}\n");
+}
+
+} // namespace
+
+extern "C" long rs_core_format_walk(const rs_walk_result *res, int format, char *buf, usize cap)
+{
+	TextWriter w(buf, cap);
+	if (format == 1)
+		json(w, *res);
+	else
+		text(w, *res);
+	if (w.overflowed())
+		return -RS_ENOSPC;
+	return static_cast<long>(w.size());
+}
+
+extern "C" long rs_core_format_error(int err, const char *msg, char *buf, usize cap)
+{
+	TextWriter w(buf, cap);
+	w.str("error ").str(errno_name(-err)).ch(' ').str(msg).endl();
+	return static_cast<long>(w.size());
+}
+
+extern "C" usize rs_core_walk_response_bound(unsigned int nr_recs)
+{
+	// A record's fixed part stays under 320 bytes in either format; a path escapes to at most
+	// 4 bytes per byte, and a comm to 4 per byte as well.
+	constexpr usize per_record = 320 + 4 * RMAPSCOPE_PATH_MAX + 4 * 16;
+	return 512 + static_cast<usize>(nr_recs) * per_record;
+}

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What a walk found, as plain C records: module/kernel/ fills them (without allocating, under
+ * the page-table lock), the core turns them into the ctl response (docs/debugfs.md).
+ */
+#ifndef RMAPSCOPE_CORE_WALK_REPORT_H
+#define RMAPSCOPE_CORE_WALK_REPORT_H
+
+#include "../../include/rmapscope/abi.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum rs_folio_kind { RS_KIND_ANON, RS_KIND_FILE, RS_KIND_SHMEM, RS_KIND_KSM, RS_KIND_HUGETLB };
+
+/* Folio flags reported in "flags=", in this order. */
+#define RS_FOLIO_FLAGS(X)						\
+	X(LRU, "lru") X(ACTIVE, "active") X(UNEVICTABLE, "unevictable")	\
+	X(MLOCKED, "mlocked") X(REFERENCED, "referenced") X(DIRTY, "dirty")	\
+	X(WRITEBACK, "writeback") X(UPTODATE, "uptodate")		\
+	X(SWAPBACKED, "swapbacked") X(SWAPCACHE, "swapcache")		\
+	X(LARGE, "large") X(IDLE, "idle") X(YOUNG, "young")
+
+enum {
+#define RS_FF_BIT(name, text) RS_FF_BIT_##name,
+	RS_FOLIO_FLAGS(RS_FF_BIT)
+#undef RS_FF_BIT
+};
+#define RS_FF(name) (1UL << RS_FF_BIT_##name)
+
+struct rs_folio_info {
+	unsigned long pfn;		/* the folio's first page */
+	unsigned long page_pfn;		/* the page that was asked about */
+	unsigned long nr_pages;
+	int kind;			/* enum rs_folio_kind */
+	int mapcount;			/* folio_mapcount(); -1 when it cannot be read */
+	int refcount;			/* folio_ref_count() less rmapscope's own reference */
+	unsigned long index;		/* folio->index: page offset in file, or anon linear index */
+	unsigned long flags;		/* RS_FF() bits */
+};
+
+#define RS_PROT_READ	0x1
+#define RS_PROT_WRITE	0x2
+#define RS_PROT_EXEC	0x4
+#define RS_PROT_SHARED	0x8
+
+enum rs_level { RS_LEVEL_PTE, RS_LEVEL_PMD };
+
+struct rs_map_record {
+	int skip;			/* 1: the rmap tree names this VMA, but no entry in it maps the folio */
+	unsigned int owner;		/* index into rs_walk_result.owners */
+	unsigned long vma_start, vma_end, pgoff;
+	unsigned int prot;		/* RS_PROT_* */
+	const char *path;		/* file path, NULL for none */
+	unsigned long addr;		/* first address in this VMA that maps the folio */
+	int level;			/* enum rs_level */
+	unsigned int pages;		/* the folio's pages mapped in this VMA */
+	unsigned char young, dirty, write;	/* any entry young / dirty / writable */
+};
+
+struct rs_owner {
+	unsigned int nr_pids;		/* all leaders using this mm; at most OWNER_PIDS are listed */
+	int pids[RMAPSCOPE_OWNER_PIDS];
+	char comm[16];
+};
+
+struct rs_walk_result {
+	struct rs_folio_info folio;
+	const struct rs_map_record *recs;
+	unsigned int nr_recs;		/* records kept (maps and skips) */
+	unsigned long maps;		/* mappings found, kept or not */
+	unsigned long vmas;		/* VMAs the rmap walk visited (rmap_one calls) */
+	int truncated;			/* 1 when more was found than max= allowed to keep */
+	unsigned long long ns;		/* duration of the walk */
+	const struct rs_owner *owners;
+	unsigned int nr_owners;
+};
+
+/* Writes the walk's response; its length, or -RS_ENOSPC when buf is too small. */
+long rs_core_format_walk(const struct rs_walk_result *res, int format, char *buf, __SIZE_TYPE__ cap);
+/* Writes "error <ERRNO> <message>\n" (err is negative); its length. */
+long rs_core_format_error(int err, const char *msg, char *buf, __SIZE_TYPE__ cap);
+/* Bytes a response of nr_recs records may need, at most: callers size buf with it. */
+__SIZE_TYPE__ rs_core_walk_response_bound(unsigned int nr_recs);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RMAPSCOPE_CORE_WALK_REPORT_H */

@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Target resolution: from (pid, address) or a PFN to a referenced folio, refusing everything
+ * rmap cannot walk with its own errno and message (docs/debugfs.md).
+ *
+ * (pid, addr) never faults a page in and never touches it: 6.12 uses folio_walk_start() with
+ * FW_ZEROPAGE and takes a reference under the page-table lock, as move_pages() does; 6.1 uses
+ * follow_page(FOLL_GET) without FOLL_TOUCH, as KSM and migration do. Both under mmap_lock read.
+ *
+ * A PFN goes the way of page_idle_get_folio() and damon_get_folio(): online page, LRU folio,
+ * folio_try_get(), then re-check that the page still belongs to that folio.
+ */
+#include <linux/memremap.h>
+#include <linux/mm.h>
+#include <linux/mmap_lock.h>
+#include <linux/pid.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+
+#include "../core/os.h"
+#include "call.h"
+#include "compat.h"
+#include "folio.h"
+
+#define rs_msg(msg, cap, ...) snprintf(msg, cap, __VA_ARGS__)
+
+static int rs_folio_new(struct folio *folio, struct page *page, struct rs_folio **out)
+{
+	struct rs_folio *f = kmalloc(sizeof(*f), GFP_KERNEL);
+
+	if (!f) {
+		folio_put(folio);
+		return -ENOMEM;
+	}
+	f->folio = folio;
+	f->page = page;
+	*out = f;
+	return 0;
+}
+
+void rs_os_folio_put(struct rs_folio *f)
+{
+	folio_put(f->folio);
+	kfree(f);
+}
+
+/* The page mapped at addr with a reference, NULL if none, or the zero page (ERR_PTR(-ENXIO)). */
+static struct page *rs_page_at(struct vm_area_struct *vma, unsigned long addr)
+{
+#if RS_HAVE_FOLIO_WALK
+	struct folio_walk fw;
+	struct folio *folio;
+	struct page *page;
+
+	folio = rs_call_folio_walk_start(&fw, vma, addr, FW_ZEROPAGE);
+	if (!folio)
+		return NULL;
+	if (is_zero_folio(folio)) {
+		rs_folio_walk_end(&fw, vma);
+		return ERR_PTR(-ENXIO);
+	}
+	/* A mapped folio has references; under the PTL this one cannot drop to zero. */
+	folio_get(folio);
+	page = fw.page;
+	rs_folio_walk_end(&fw, vma);
+	return page;
+#else
+	struct page *page = rs_call_follow_page(vma, addr, FOLL_GET);
+
+	if (IS_ERR_OR_NULL(page))
+		return NULL;
+	if (is_zero_pfn(page_to_pfn(page))) {
+		put_page(page);
+		return ERR_PTR(-ENXIO);
+	}
+	return page;
+#endif
+}
+
+int rs_os_target_pid_addr(int pid, unsigned long addr, struct rs_folio **out, char *msg, size_t cap)
+{
+	struct task_struct *task;
+	struct vm_area_struct *vma;
+	struct mm_struct *mm;
+	struct page *page;
+	struct pid *p;
+	int ret;
+
+	if (!rs_callable(RS_SYM_PAGE_LOOKUP)) {
+		rs_msg(msg, cap, "the page-table lookup cannot be called safely on this kernel");
+		return -EOPNOTSUPP;
+	}
+	if (addr >= TASK_SIZE_MAX) {
+		rs_msg(msg, cap, "0x%lx is not a user address", addr);
+		return -EFAULT;
+	}
+	p = find_get_pid(pid);	/* in the caller's pid namespace */
+	task = p ? get_pid_task(p, PIDTYPE_PID) : NULL;
+	put_pid(p);
+	if (!task) {
+		rs_msg(msg, cap, "no process with pid %d", pid);
+		return -ESRCH;
+	}
+	mm = get_task_mm(task);
+	put_task_struct(task);
+	if (!mm) {
+		rs_msg(msg, cap, "pid %d has no user memory (kernel thread or exiting)", pid);
+		return -ESRCH;
+	}
+	if (mmap_read_lock_killable(mm)) {
+		mmput(mm);
+		rs_msg(msg, cap, "interrupted while waiting for mmap_lock");
+		return -EINTR;
+	}
+	vma = vma_lookup(mm, addr);
+	if (!vma) {
+		ret = -EFAULT;
+		rs_msg(msg, cap, "0x%lx is not inside any mapping of pid %d", addr, pid);
+	} else if (is_vm_hugetlb_page(vma)) {
+		/* hugetlb needs the hugetlb VMA lock and hugetlb-aware walks: not supported. */
+		ret = -EOPNOTSUPP;
+		rs_msg(msg, cap, "0x%lx in pid %d is a hugetlb mapping, which is not supported", addr, pid);
+	} else {
+		page = rs_page_at(vma, addr);
+		if (page == ERR_PTR(-ENXIO)) {
+			ret = -ENXIO;
+			rs_msg(msg, cap, "0x%lx in pid %d maps the shared zero page, which is not in the reverse map",
+			       addr, pid);
+		} else if (!page) {
+			ret = -ENOENT;
+			rs_msg(msg, cap, "no page mapped at 0x%lx in pid %d", addr, pid);
+		} else {
+			ret = rs_folio_new(page_folio(page), page, out);
+			if (ret)
+				rs_msg(msg, cap, "out of memory");
+		}
+	}
+	mmap_read_unlock(mm);
+	mmput(mm);
+	return ret;
+}
+
+int rs_os_target_pfn(unsigned long pfn, struct rs_folio **out, char *msg, size_t cap)
+{
+	struct folio *folio;
+	struct page *page;
+
+	if (!pfn_valid(pfn)) {
+		rs_msg(msg, cap, "pfn 0x%lx is not backed by memory (beyond the end, or a hole)", pfn);
+		return -ERANGE;
+	}
+	if (is_zero_pfn(pfn)) {
+		rs_msg(msg, cap, "pfn 0x%lx is the shared zero page, which is not in the reverse map", pfn);
+		return -ENXIO;
+	}
+	page = pfn_to_online_page(pfn);
+	if (!page) {
+		/*
+		 * pfn_to_online_page() also says no to ZONE_DEVICE memory; tell the two apart the
+		 * way memory_failure() does, without reading a possibly poisoned memmap.
+		 */
+		struct dev_pagemap *pgmap = get_dev_pagemap(pfn, NULL);
+
+		if (pgmap) {
+			put_dev_pagemap(pgmap);
+			rs_msg(msg, cap, "pfn 0x%lx is device memory (ZONE_DEVICE)", pfn);
+			return -EOPNOTSUPP;
+		}
+		rs_msg(msg, cap, "pfn 0x%lx is in offline memory", pfn);
+		return -ENODEV;
+	}
+	folio = page_folio(page);
+	if (!folio_test_lru(folio) || !folio_try_get(folio))
+		goto not_lru;
+	if (unlikely(page_folio(page) != folio || !folio_test_lru(folio))) {
+		folio_put(folio);
+		goto not_lru;
+	}
+	return rs_folio_new(folio, page, out);
+
+not_lru:
+	rs_msg(msg, cap,
+	       "pfn 0x%lx is not on an LRU list (free, slab, reserved or kernel memory, or isolated right now)",
+	       pfn);
+	return -EBUSY;
+}

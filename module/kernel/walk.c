@@ -1,0 +1,350 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The walk: rmap_walk() with an rmap_one of our own, the way page_idle_clear_pte_refs() does it.
+ *
+ * - The caller holds a folio reference, and the folio lock for file, shmem and KSM folios
+ *   (rmap_walk_file and rmap_walk_ksm require it); anon folios are locked through
+ *   anon_lock = folio_lock_anon_vma_read, as folio_referenced() and page_idle do.
+ * - rs_rmap_one runs under the anon_vma lock or i_mmap_rwsem, and page_vma_mapped_walk() holds
+ *   the page-table lock while it returns true: no allocation and no sleep there. Records are
+ *   preallocated; the only references taken are mmgrab()/get_file(), both atomic increments.
+ * - rmap yields VMAs, not tasks. After the walk, one scan of the tasks (as collect_procs() does
+ *   in mm/memory-failure.c) maps each mm to the thread-group leaders using it. The mmgrab()
+ *   keeps each mm_struct from being freed and reused before that scan.
+ */
+#define pr_fmt(fmt) "rmapscope: " fmt
+
+#include <linux/bsearch.h>
+#include <linux/dcache.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/ktime.h>
+#include <linux/mm.h>
+#include <linux/page_idle.h>
+#include <linux/pagemap.h>
+#include <linux/rmap.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+
+#include "../core/os.h"
+#include "../core/walk_report.h"
+#include "call.h"
+#include "compat.h"
+#include "folio.h"
+
+struct rs_walk {
+	unsigned int max;
+	struct rs_map_record *recs;
+	struct mm_struct **mms;		/* per record, mmgrab()ed */
+	struct file **files;		/* per record, get_file()d, or NULL */
+	char **paths;			/* per record, kmalloc()ed, or NULL */
+	struct mm_struct **uniq;	/* the distinct mms, sorted */
+	struct rs_owner *owners;	/* parallel to uniq */
+	struct rs_walk_result res;
+};
+
+static int rs_kind(struct folio *folio)
+{
+	if (folio_test_hugetlb(folio))
+		return RS_KIND_HUGETLB;
+	if (folio_test_ksm(folio))
+		return RS_KIND_KSM;
+	if (folio_test_anon(folio))
+		return RS_KIND_ANON;
+	return folio_test_swapbacked(folio) ? RS_KIND_SHMEM : RS_KIND_FILE;
+}
+
+static int rs_mapcount(struct folio *folio)
+{
+#if RS_HAVE_INLINE_FOLIO_MAPCOUNT
+	return folio_mapcount(folio);
+#else
+	return rs_callable(RS_SYM_folio_mapcount) ? rs_call_folio_mapcount(folio) : -1;
+#endif
+}
+
+void rs_os_folio_describe(struct rs_folio *f, struct rs_folio_info *info)
+{
+	struct folio *folio = f->folio;
+	unsigned long fl = 0;
+
+#define RS_SET(bit, test) do { if (test) fl |= RS_FF(bit); } while (0)
+	RS_SET(LRU, folio_test_lru(folio));
+	RS_SET(ACTIVE, folio_test_active(folio));
+	RS_SET(UNEVICTABLE, folio_test_unevictable(folio));
+	RS_SET(MLOCKED, folio_test_mlocked(folio));
+	RS_SET(REFERENCED, folio_test_referenced(folio));
+	RS_SET(DIRTY, folio_test_dirty(folio));
+	RS_SET(WRITEBACK, folio_test_writeback(folio));
+	RS_SET(UPTODATE, folio_test_uptodate(folio));
+	RS_SET(SWAPBACKED, folio_test_swapbacked(folio));
+	RS_SET(SWAPCACHE, folio_test_swapcache(folio));
+	RS_SET(LARGE, folio_test_large(folio));
+	RS_SET(IDLE, folio_test_idle(folio));
+	RS_SET(YOUNG, folio_test_young(folio));
+#undef RS_SET
+
+	info->pfn = folio_pfn(folio);
+	info->page_pfn = page_to_pfn(f->page);
+	info->nr_pages = folio_nr_pages(folio);
+	info->kind = rs_kind(folio);
+	info->mapcount = rs_mapcount(folio);
+	info->refcount = folio_ref_count(folio) - 1;	/* less our own reference */
+	info->index = folio->index;
+	info->flags = fl;
+}
+
+int rs_os_folio_lock_killable(struct rs_folio *f)
+{
+	return folio_lock_killable(f->folio) ? -EINTR : 0;
+}
+
+void rs_os_folio_unlock(struct rs_folio *f)
+{
+	folio_unlock(f->folio);
+}
+
+struct rs_walk *rs_os_walk_new(unsigned int max)
+{
+	struct rs_walk *w = kzalloc(sizeof(*w), GFP_KERNEL);
+
+	if (!w)
+		return NULL;
+	w->max = max;
+	w->recs = kvcalloc(max, sizeof(*w->recs), GFP_KERNEL);
+	w->mms = kvcalloc(max, sizeof(*w->mms), GFP_KERNEL);
+	w->files = kvcalloc(max, sizeof(*w->files), GFP_KERNEL);
+	w->paths = kvcalloc(max, sizeof(*w->paths), GFP_KERNEL);
+	if (!w->recs || !w->mms || !w->files || !w->paths) {
+		rs_os_walk_free(w);
+		return NULL;
+	}
+	w->res.recs = w->recs;
+	return w;
+}
+
+void rs_os_walk_free(struct rs_walk *w)
+{
+	unsigned int i;
+
+	for (i = 0; i < w->res.nr_recs; i++) {
+		mmdrop(w->mms[i]);
+		if (w->files[i])
+			fput(w->files[i]);
+		kfree(w->paths[i]);
+	}
+	kvfree(w->recs);
+	kvfree(w->mms);
+	kvfree(w->files);
+	kvfree(w->paths);
+	kvfree(w->uniq);
+	kvfree(w->owners);
+	kfree(w);
+}
+
+const struct rs_walk_result *rs_os_walk_result(const struct rs_walk *w)
+{
+	return &w->res;
+}
+
+static unsigned int rs_prot(const struct vm_area_struct *vma)
+{
+	unsigned int prot = 0;
+
+	if (vma->vm_flags & VM_READ)
+		prot |= RS_PROT_READ;
+	if (vma->vm_flags & VM_WRITE)
+		prot |= RS_PROT_WRITE;
+	if (vma->vm_flags & VM_EXEC)
+		prot |= RS_PROT_EXEC;
+	if (vma->vm_flags & VM_SHARED)
+		prot |= RS_PROT_SHARED;
+	return prot;
+}
+
+static bool rs_rmap_one(struct folio *folio, struct vm_area_struct *vma, unsigned long addr,
+			void *arg)
+{
+	struct rs_walk *w = arg;
+	/*
+	 * DEFINE_FOLIO_VMA_WALK by hand: its folio_pgoff() calls the unexported
+	 * hugetlb_basepage_index() on 6.1. Hugetlb folios never get here (policy refuses them), and
+	 * for every other folio folio_pgoff() is folio->index.
+	 */
+	struct page_vma_mapped_walk pvmw = {
+		.pfn = folio_pfn(folio),
+		.nr_pages = folio_nr_pages(folio),
+		.pgoff = folio->index,
+		.vma = vma,
+		.address = addr,
+		.flags = 0,
+	};
+	struct rs_map_record rec = {
+		.vma_start = vma->vm_start,
+		.vma_end = vma->vm_end,
+		.pgoff = vma->vm_pgoff,
+		.prot = rs_prot(vma),
+		.addr = addr,
+	};
+	bool found = false;
+
+	w->res.vmas++;
+	/* Never leave this loop early: while it returns true the PTL is held. */
+	while (rs_call_page_vma_mapped_walk(&pvmw)) {
+		if (!found)
+			rec.addr = pvmw.address;
+		found = true;
+		if (pvmw.pte) {
+			pte_t pte = ptep_get(pvmw.pte);
+
+			rec.pages++;
+			rec.young |= pte_young(pte);
+			rec.dirty |= pte_dirty(pte);
+			rec.write |= pte_write(pte);
+		} else {
+#ifdef CONFIG_TRANSPARENT_HUGEPAGE
+			pmd_t pmd = rs_pmdp_get(pvmw.pmd);
+
+			rec.level = RS_LEVEL_PMD;
+			rec.pages += HPAGE_PMD_NR;
+			rec.young |= pmd_young(pmd);
+			rec.dirty |= pmd_dirty(pmd);
+			rec.write |= pmd_write(pmd);
+#endif
+		}
+	}
+	rec.skip = !found;
+	if (found)
+		w->res.maps++;
+	if (w->res.nr_recs == w->max) {
+		w->res.truncated = 1;
+		return true;
+	}
+	w->recs[w->res.nr_recs] = rec;
+	mmgrab(vma->vm_mm);
+	w->mms[w->res.nr_recs] = vma->vm_mm;
+	if (vma->vm_file)
+		w->files[w->res.nr_recs] = get_file(vma->vm_file);
+	w->res.nr_recs++;
+	return true;
+}
+
+static int rs_cmp_ptr(const void *a, const void *b)
+{
+	unsigned long x = *(const unsigned long *)a, y = *(const unsigned long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* One scan of the tasks: every thread-group leader whose threads use one of the walk's mms. */
+static int rs_resolve_owners(struct rs_walk *w)
+{
+	unsigned int i, n = w->res.nr_recs, nu = 0;
+	struct task_struct *p, *t;
+
+	w->uniq = kvmalloc_array(n ? n : 1, sizeof(*w->uniq), GFP_KERNEL);
+	if (!w->uniq)
+		return -ENOMEM;
+	memcpy(w->uniq, w->mms, n * sizeof(*w->uniq));
+	sort(w->uniq, n, sizeof(*w->uniq), rs_cmp_ptr, NULL);
+	for (i = 0; i < n; i++)
+		if (nu == 0 || w->uniq[nu - 1] != w->uniq[i])
+			w->uniq[nu++] = w->uniq[i];
+	w->owners = kvcalloc(nu ? nu : 1, sizeof(*w->owners), GFP_KERNEL);
+	if (!w->owners)
+		return -ENOMEM;
+
+	rcu_read_lock();
+	for_each_process(p) {
+		struct mm_struct *mm = NULL, **hit;
+		struct rs_owner *o;
+
+		if (p->flags & PF_KTHREAD)
+			continue;
+		/* The leader may have exited while its threads run on: ask every thread. */
+		for_each_thread(p, t) {
+			mm = READ_ONCE(t->mm);
+			if (mm)
+				break;
+		}
+		if (!mm)
+			continue;
+		hit = bsearch(&mm, w->uniq, nu, sizeof(*w->uniq), rs_cmp_ptr);
+		if (!hit)
+			continue;
+		o = &w->owners[hit - w->uniq];
+		if (o->nr_pids < RMAPSCOPE_OWNER_PIDS)
+			o->pids[o->nr_pids] = task_tgid_vnr(p);
+		if (o->nr_pids++ == 0)
+			strscpy(o->comm, p->comm, sizeof(o->comm));
+	}
+	rcu_read_unlock();
+
+	for (i = 0; i < n; i++) {
+		struct mm_struct **hit = bsearch(&w->mms[i], w->uniq, nu, sizeof(*w->uniq), rs_cmp_ptr);
+
+		w->recs[i].owner = hit - w->uniq;
+	}
+	w->res.owners = w->owners;
+	w->res.nr_owners = nu;
+	return 0;
+}
+
+static void rs_resolve_paths(struct rs_walk *w)
+{
+	char *buf = kmalloc(PATH_MAX, GFP_KERNEL);
+	unsigned int i;
+
+	if (!buf)
+		return;	/* paths are reported as "-" */
+	for (i = 0; i < w->res.nr_recs; i++) {
+		char *p;
+
+		if (!w->files[i])
+			continue;
+		p = d_path(&w->files[i]->f_path, buf, PATH_MAX);
+		if (IS_ERR(p))
+			continue;
+		w->paths[i] = kstrndup(p, RMAPSCOPE_PATH_MAX - 1, GFP_KERNEL);
+		w->recs[i].path = w->paths[i];
+	}
+	kfree(buf);
+}
+
+int rs_os_walk_run(struct rs_walk *w, struct rs_folio *f, char *msg, size_t cap)
+{
+	struct folio *folio = f->folio;
+	struct rmap_walk_control rwc = {
+		.rmap_one = rs_rmap_one,
+		.arg = w,
+	};
+	u64 start;
+
+	if (!rs_callable(RS_SYM_rmap_walk) || !rs_callable(RS_SYM_page_vma_mapped_walk)) {
+		snprintf(msg, cap, "rmap_walk cannot be called safely on this kernel (see version)");
+		return -EOPNOTSUPP;
+	}
+	if (folio_test_anon(folio) && !folio_test_ksm(folio)) {
+		if (!rs_callable(RS_SYM_folio_lock_anon_vma_read)) {
+			snprintf(msg, cap, "folio_lock_anon_vma_read cannot be used as anon_lock here (see version)");
+			return -EOPNOTSUPP;
+		}
+		rwc.anon_lock = rs_syms.folio_lock_anon_vma_read;
+	}
+
+	rs_os_folio_describe(f, &w->res.folio);
+	start = ktime_get_ns();
+	/* As page_idle does: nothing to walk for an unmapped folio or one without a mapping. */
+	if (folio_mapped(folio) && ((unsigned long)READ_ONCE(folio->mapping) & ~PAGE_MAPPING_FLAGS))
+		rs_call_rmap_walk(folio, &rwc);
+	w->res.ns = ktime_get_ns() - start;
+
+	if (rs_resolve_owners(w)) {
+		snprintf(msg, cap, "out of memory");
+		return -ENOMEM;
+	}
+	rs_resolve_paths(w);
+	return 0;
+}
