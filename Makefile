@@ -17,7 +17,7 @@ ARCH ?= $(HOST_ARCH)
 KDIR ?= /lib/modules/$(shell uname -r)/build
 B := $(TOP)/build
 
-.PHONY: all module tools host-test check demo clean
+.PHONY: all module tools host-test fuzz check demo clean
 all: module tools
 
 module:
@@ -25,7 +25,7 @@ module:
 
 # --- userspace tools (static, so they run in the busybox guest too) ----------------------------
 TOOLS_CXX := $(if $(filter arm64,$(ARCH)),$(if $(filter arm64,$(HOST_ARCH)),g++,aarch64-linux-gnu-g++),g++)
-TOOLS_CXXFLAGS := -std=c++20 -O2 -Wall -Wextra -Werror
+TOOLS_CXXFLAGS := -std=c++20 -O2 -Wall -Wextra -Werror -pthread
 RMAPSCOPE_SRCS := $(wildcard tools/rmapscope/*.cpp)
 RMAPSCOPE_HDRS := $(wildcard tools/rmapscope/*.hpp) include/rmapscope/abi.h
 
@@ -46,6 +46,17 @@ $(B)/host/core_tests: $(CORE_HOST_SRCS) $(HOST_TEST_SRCS) $(wildcard module/core
 
 host-test: $(B)/host/core_tests
 	$(B)/host/core_tests
+
+# --- libFuzzer over the command parser (the module's own source) ---------------------------
+FUZZ_SECONDS ?= 30
+$(B)/fuzz/command_fuzz: tests/fuzz/command_fuzz.cpp module/core/command.cpp module/core/text_writer.cpp $(wildcard module/core/*.h module/core/*.hpp)
+	@mkdir -p $(@D)
+	clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ \
+		tests/fuzz/command_fuzz.cpp module/core/command.cpp module/core/text_writer.cpp
+
+fuzz: $(B)/fuzz/command_fuzz
+	@mkdir -p $(B)/fuzz/corpus
+	$(B)/fuzz/command_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=600 $(B)/fuzz/corpus tests/fuzz/corpus
 
 check:
 	@scripts/check

@@ -139,7 +139,7 @@ void text(TextWriter &w, const rs_walk_result &r)
 		put_path_text(w, m.path);
 		w.kv_hex("addr", m.addr).kv("level", m.level == RS_LEVEL_PMD ? "pmd" : "pte")
 			.kv_dec("present", 1).kv_bool("young", m.young).kv_bool("dirty", m.dirty)
-			.kv_bool("write", m.write).kv_dec("pages", m.pages).endl();
+			.kv_bool("write", m.write).kv_dec("pages", m.pages).kv_dec("visits", m.visits).endl();
 	}
 	w.str("walk").kv_dec("maps", r.maps).kv_dec("vmas", r.vmas).kv_bool("truncated", r.truncated)
 		.kv_dec("ns", r.ns).endl();
@@ -178,7 +178,8 @@ void json(TextWriter &w, const rs_walk_result &r)
 		w.str(",\"addr\":").dec(m.addr).str(",\"level\":\"").str(m.level == RS_LEVEL_PMD ? "pmd" : "pte")
 			.str("\",\"present\":true,\"young\":").str(m.young ? "true" : "false")
 			.str(",\"dirty\":").str(m.dirty ? "true" : "false").str(",\"write\":")
-			.str(m.write ? "true" : "false").str(",\"pages\":").dec(m.pages).ch('}');
+			.str(m.write ? "true" : "false").str(",\"pages\":").dec(m.pages).str(",\"visits\":")
+			.dec(m.visits).ch('}');
 	}
 	w.str("],\"skips\":[");
 	first = true;

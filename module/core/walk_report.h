@@ -57,6 +57,7 @@ struct rs_map_record {
 	int level;			/* enum rs_level */
 	unsigned int pages;		/* the folio's pages mapped in this VMA */
 	unsigned char young, dirty, write;	/* any entry young / dirty / writable */
+	unsigned int visits;		/* rmap_one calls that reached this mapping (KSM: can be 2) */
 };
 
 struct rs_owner {
@@ -69,7 +70,7 @@ struct rs_walk_result {
 	struct rs_folio_info folio;
 	const struct rs_map_record *recs;
 	unsigned int nr_recs;		/* records kept (maps and skips) */
-	unsigned long maps;		/* mappings found, kept or not */
+	unsigned long maps;		/* distinct mappings among the records kept */
 	unsigned long vmas;		/* VMAs the rmap walk visited (rmap_one calls) */
 	int truncated;			/* 1 when more was found than max= allowed to keep */
 	unsigned long long ns;		/* duration of the walk */

@@ -34,12 +34,19 @@
 #include "compat.h"
 #include "folio.h"
 
+/* One rmap_one visit, with the references it took. */
+struct rs_walk_entry {
+	struct rs_map_record rec;
+	struct mm_struct *mm;		/* mmgrab()ed */
+	struct file *file;		/* get_file()d, or NULL */
+	char *path;			/* kmalloc()ed, or NULL */
+};
+
 struct rs_walk {
 	unsigned int max;
-	struct rs_map_record *recs;
-	struct mm_struct **mms;		/* per record, mmgrab()ed */
-	struct file **files;		/* per record, get_file()d, or NULL */
-	char **paths;			/* per record, kmalloc()ed, or NULL */
+	unsigned int nr;		/* entries filled */
+	struct rs_walk_entry *ents;
+	struct rs_map_record *recs;	/* the result, in report order */
 	struct mm_struct **uniq;	/* the distinct mms, sorted */
 	struct rs_owner *owners;	/* parallel to uniq */
 	struct rs_walk_result res;
@@ -113,11 +120,9 @@ struct rs_walk *rs_os_walk_new(unsigned int max)
 	if (!w)
 		return NULL;
 	w->max = max;
+	w->ents = kvcalloc(max, sizeof(*w->ents), GFP_KERNEL);
 	w->recs = kvcalloc(max, sizeof(*w->recs), GFP_KERNEL);
-	w->mms = kvcalloc(max, sizeof(*w->mms), GFP_KERNEL);
-	w->files = kvcalloc(max, sizeof(*w->files), GFP_KERNEL);
-	w->paths = kvcalloc(max, sizeof(*w->paths), GFP_KERNEL);
-	if (!w->recs || !w->mms || !w->files || !w->paths) {
+	if (!w->ents || !w->recs) {
 		rs_os_walk_free(w);
 		return NULL;
 	}
@@ -125,20 +130,22 @@ struct rs_walk *rs_os_walk_new(unsigned int max)
 	return w;
 }
 
+static void rs_entry_put(struct rs_walk_entry *e)
+{
+	mmdrop(e->mm);
+	if (e->file)
+		fput(e->file);
+	kfree(e->path);
+}
+
 void rs_os_walk_free(struct rs_walk *w)
 {
 	unsigned int i;
 
-	for (i = 0; i < w->res.nr_recs; i++) {
-		mmdrop(w->mms[i]);
-		if (w->files[i])
-			fput(w->files[i]);
-		kfree(w->paths[i]);
-	}
+	for (i = 0; i < w->nr; i++)
+		rs_entry_put(&w->ents[i]);
+	kvfree(w->ents);
 	kvfree(w->recs);
-	kvfree(w->mms);
-	kvfree(w->files);
-	kvfree(w->paths);
 	kvfree(w->uniq);
 	kvfree(w->owners);
 	kfree(w);
@@ -216,18 +223,17 @@ static bool rs_rmap_one(struct folio *folio, struct vm_area_struct *vma, unsigne
 		}
 	}
 	rec.skip = !found;
-	if (found)
-		w->res.maps++;
-	if (w->res.nr_recs == w->max) {
+	rec.visits = 1;
+	if (w->nr == w->max) {
 		w->res.truncated = 1;
 		return true;
 	}
-	w->recs[w->res.nr_recs] = rec;
+	w->ents[w->nr].rec = rec;
 	mmgrab(vma->vm_mm);
-	w->mms[w->res.nr_recs] = vma->vm_mm;
+	w->ents[w->nr].mm = vma->vm_mm;
 	if (vma->vm_file)
-		w->files[w->res.nr_recs] = get_file(vma->vm_file);
-	w->res.nr_recs++;
+		w->ents[w->nr].file = get_file(vma->vm_file);
+	w->nr++;
 	return true;
 }
 
@@ -238,20 +244,56 @@ static int rs_cmp_ptr(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Orders visits by (mm, vma, address, skip), so repeated visits of one mapping are adjacent. */
+static int rs_cmp_visit(const void *a, const void *b)
+{
+	const struct rs_walk_entry *x = a, *y = b;
+
+	if (x->mm != y->mm)
+		return (unsigned long)x->mm < (unsigned long)y->mm ? -1 : 1;
+	if (x->rec.vma_start != y->rec.vma_start)
+		return x->rec.vma_start < y->rec.vma_start ? -1 : 1;
+	if (x->rec.addr != y->rec.addr)
+		return x->rec.addr < y->rec.addr ? -1 : 1;
+	return x->rec.skip - y->rec.skip;
+}
+
+/*
+ * rmap_walk_ksm() visits a VMA forked from a KSM page's owner once through the child's own
+ * rmap_item and again in its search_new_forks pass; the kernel's callers cut that short with
+ * rwc->done. rmapscope reports every VMA the tree names, so it merges repeated visits of the
+ * same mapping into one record and counts them in visits=.
+ */
+static void rs_merge_visits(struct rs_walk *w)
+{
+	unsigned int i, n = 0;
+
+	sort(w->ents, w->nr, sizeof(*w->ents), rs_cmp_visit, NULL);
+	for (i = 0; i < w->nr; i++) {
+		struct rs_walk_entry *e = &w->ents[i];
+
+		if (n && !rs_cmp_visit(&w->ents[n - 1], e)) {
+			w->ents[n - 1].rec.visits++;
+			rs_entry_put(e);
+			continue;
+		}
+		w->ents[n++] = *e;
+	}
+	w->nr = n;
+}
+
 /* One scan of the tasks: every thread-group leader whose threads use one of the walk's mms. */
 static int rs_resolve_owners(struct rs_walk *w)
 {
-	unsigned int i, n = w->res.nr_recs, nu = 0;
+	unsigned int i, n = w->nr, nu = 0;
 	struct task_struct *p, *t;
 
 	w->uniq = kvmalloc_array(n ? n : 1, sizeof(*w->uniq), GFP_KERNEL);
 	if (!w->uniq)
 		return -ENOMEM;
-	memcpy(w->uniq, w->mms, n * sizeof(*w->uniq));
-	sort(w->uniq, n, sizeof(*w->uniq), rs_cmp_ptr, NULL);
-	for (i = 0; i < n; i++)
-		if (nu == 0 || w->uniq[nu - 1] != w->uniq[i])
-			w->uniq[nu++] = w->uniq[i];
+	for (i = 0; i < n; i++)	/* already sorted by mm */
+		if (nu == 0 || w->uniq[nu - 1] != w->ents[i].mm)
+			w->uniq[nu++] = w->ents[i].mm;
 	w->owners = kvcalloc(nu ? nu : 1, sizeof(*w->owners), GFP_KERNEL);
 	if (!w->owners)
 		return -ENOMEM;
@@ -283,9 +325,9 @@ static int rs_resolve_owners(struct rs_walk *w)
 	rcu_read_unlock();
 
 	for (i = 0; i < n; i++) {
-		struct mm_struct **hit = bsearch(&w->mms[i], w->uniq, nu, sizeof(*w->uniq), rs_cmp_ptr);
+		struct mm_struct **hit = bsearch(&w->ents[i].mm, w->uniq, nu, sizeof(*w->uniq), rs_cmp_ptr);
 
-		w->recs[i].owner = hit - w->uniq;
+		w->ents[i].rec.owner = hit - w->uniq;
 	}
 	w->res.owners = w->owners;
 	w->res.nr_owners = nu;
@@ -299,18 +341,32 @@ static void rs_resolve_paths(struct rs_walk *w)
 
 	if (!buf)
 		return;	/* paths are reported as "-" */
-	for (i = 0; i < w->res.nr_recs; i++) {
+	for (i = 0; i < w->nr; i++) {
+		struct rs_walk_entry *e = &w->ents[i];
 		char *p;
 
-		if (!w->files[i])
+		if (!e->file)
 			continue;
-		p = d_path(&w->files[i]->f_path, buf, PATH_MAX);
+		p = d_path(&e->file->f_path, buf, PATH_MAX);
 		if (IS_ERR(p))
 			continue;
-		w->paths[i] = kstrndup(p, RMAPSCOPE_PATH_MAX - 1, GFP_KERNEL);
-		w->recs[i].path = w->paths[i];
+		e->path = kstrndup(p, RMAPSCOPE_PATH_MAX - 1, GFP_KERNEL);
+		e->rec.path = e->path;
 	}
 	kfree(buf);
+}
+
+/* The records in report order (the mm's order, then address); counts the distinct mappings. */
+static void rs_publish(struct rs_walk *w)
+{
+	unsigned int i;
+
+	w->res.maps = 0;
+	for (i = 0; i < w->nr; i++) {
+		w->recs[i] = w->ents[i].rec;
+		w->res.maps += !w->recs[i].skip;
+	}
+	w->res.nr_recs = w->nr;
 }
 
 int rs_os_walk_run(struct rs_walk *w, struct rs_folio *f, char *msg, size_t cap)
@@ -341,10 +397,12 @@ int rs_os_walk_run(struct rs_walk *w, struct rs_folio *f, char *msg, size_t cap)
 		rs_call_rmap_walk(folio, &rwc);
 	w->res.ns = ktime_get_ns() - start;
 
+	rs_merge_visits(w);
 	if (rs_resolve_owners(w)) {
 		snprintf(msg, cap, "out of memory");
 		return -ENOMEM;
 	}
 	rs_resolve_paths(w);
+	rs_publish(w);
 	return 0;
 }

@@ -1,10 +1,84 @@
 // SPDX-License-Identifier: GPL-2.0
 // The host's implementation of module/core/os.h, for the unit tests.
+#include "fake_os.hpp"
+
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 #include "../../module/core/os.h"
 
-extern "C" void *rs_os_alloc(size_t size) { return std::malloc(size); }
-extern "C" void rs_os_free(void *ptr) { std::free(ptr); }
-extern "C" void rs_os_log(int error, const char *msg) { std::fprintf(stderr, "rmapscope%s: %s\n", error ? " error" : "", msg); }
+namespace fake {
+State &state()
+{
+	static State s;
+	return s;
+}
+void reset() { state() = State{}; }
+} // namespace fake
+
+struct rs_folio {
+	int dummy;
+};
+struct rs_walk {
+	int dummy;
+};
+
+namespace {
+rs_folio the_folio;
+rs_walk the_walk;
+
+int resolve(rs_folio **out, char *msg, size_t cap)
+{
+	auto &s = fake::state();
+	if (s.target_err) {
+		std::snprintf(msg, cap, "scripted failure");
+		return s.target_err;
+	}
+	s.refs++;
+	*out = &the_folio;
+	return 0;
+}
+} // namespace
+
+extern "C" {
+void *rs_os_alloc(size_t size) { return std::malloc(size); }
+void rs_os_free(void *ptr) { std::free(ptr); }
+void rs_os_log(int error, const char *msg) { std::fprintf(stderr, "rmapscope%s: %s\n", error ? " error" : "", msg); }
+void *rs_os_valloc(size_t size) { return std::malloc(size); }
+void rs_os_vfree(void *ptr) { std::free(ptr); }
+
+int rs_os_target_pid_addr(int, unsigned long, rs_folio **out, char *msg, size_t cap) { return resolve(out, msg, cap); }
+int rs_os_target_pfn(unsigned long, rs_folio **out, char *msg, size_t cap) { return resolve(out, msg, cap); }
+void rs_os_folio_put(rs_folio *) { fake::state().refs--; }
+void rs_os_folio_describe(rs_folio *, rs_folio_info *info) { *info = fake::state().folio; }
+int rs_os_folio_lock_killable(rs_folio *)
+{
+	auto &s = fake::state();
+	s.lock_calls++;
+	if (s.lock_err)
+		return s.lock_err;
+	s.locks++;
+	return 0;
+}
+void rs_os_folio_unlock(rs_folio *) { fake::state().locks--; }
+
+rs_walk *rs_os_walk_new(unsigned int)
+{
+	auto &s = fake::state();
+	if (s.walk_alloc_fails)
+		return nullptr;
+	s.walks++;
+	return &the_walk;
+}
+int rs_os_walk_run(rs_walk *, rs_folio *, char *msg, size_t cap)
+{
+	auto &s = fake::state();
+	s.walk_runs++;
+	if (s.walk_err)
+		std::snprintf(msg, cap, "scripted walk failure");
+	return s.walk_err;
+}
+const rs_walk_result *rs_os_walk_result(const rs_walk *) { return &fake::state().result; }
+void rs_os_walk_free(rs_walk *) { fake::state().walks--; }
+}

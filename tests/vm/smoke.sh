@@ -15,8 +15,20 @@ check "version file is root read-only (0400)" test "$(stat -c %a $v)" = 400
 check "version names the running kernel" grep -qx "kernel release=$(uname -r) arch=$(uname -m)" $v
 check "version carries the module version and ABI" grep -q '^rmapscope version=[0-9.]* abi=1$' $v
 for s in rmap_walk page_vma_mapped_walk folio_lock_anon_vma_read folio_referenced try_to_unmap; do
-	check "required symbol $s resolved" grep -qx "symbol name=$s resolved=1 required=1" $v
+	check "required symbol $s resolved" grep -q "^symbol name=$s resolved=1 required=1 " $v
 done
+# The call path each symbol got must follow call_mode (and never be "refused" here: no CPU in the
+# VM enforces IBT/BTI).
+mode=$(cat /sys/module/rmapscope/parameters/call_mode)
+check "cf line reports call_mode=$mode" grep -q "^cf kind=[a-z]* enforced=0 call_mode=$mode\$" $v
+if [ "$mode" = trampoline ]; then
+	check "call_mode=trampoline: every called function goes through the trampoline" \
+		sh -c "! grep '^symbol' $v | grep -v 'name=folio_lock_anon_vma_read' | grep -v 'path=trampoline'"
+else
+	check "call_mode=$mode: direct calls where the CPU does not enforce landing pads" \
+		sh -c "! grep '^symbol' $v | grep 'resolved=1' | grep -v 'path=direct'"
+fi
+check "anon_lock callback is called directly by the kernel" grep -q 'name=folio_lock_anon_vma_read resolved=1 required=1 entry=[a-z]* path=direct' $v
 check "rmapscope version (CLI) agrees" sh -c "rmapscope version | grep -q \"kernel   $(uname -r)\""
 check "load was logged" sh -c "dmesg | grep -q 'rmapscope: version .* loaded on $(uname -r)'"
 
@@ -29,8 +41,9 @@ exec 3<&-
 rmmod rmapscope
 check "rmmod removes debugfs directory" test ! -e $d
 check "unload was logged" sh -c "dmesg | grep -q 'rmapscope: unloaded'"
-insmod /lib/rs/rmapscope.ko
+insmod /lib/rs/rmapscope.ko $(cat /lib/rs/modparams)
 check "reload recreates version" test -r $v
+check "reload keeps call_mode=$mode" grep -q "call_mode=$mode" $v
 
 echo "1..$n"
 [ $failed -eq 0 ]

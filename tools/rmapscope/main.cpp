@@ -10,7 +10,12 @@
 #include <nlohmann/json.hpp>
 
 #include "../../include/rmapscope/abi.h"
+#include "ctl_client.hpp"
+#include "demo.hpp"
+#include "hostile.hpp"
 #include "record.hpp"
+#include "selftest.hpp"
+#include "walk_reply.hpp"
 
 namespace {
 
@@ -79,6 +84,58 @@ int cmd_version(bool json)
 	return missing ? 1 : 0;
 }
 
+struct Target {
+	long pid = 0;
+	std::string addr, pfn;
+	std::string command(const std::string &verb) const
+	{
+		if (!pfn.empty())
+			return verb + " pfn=" + pfn;
+		return verb + " pid=" + std::to_string(pid) + " addr=" + addr;
+	}
+};
+
+int cmd_walk(const Target &t, bool json, unsigned max)
+{
+	std::string cmd = t.command("walk");
+	if (json)
+		cmd += " format=json";
+	if (max)
+		cmd += " max=" + std::to_string(max);
+	rmapscope::CtlReply r = rmapscope::ctl_transact(cmd + "\n");
+	if (r.err) {
+		std::cerr << "rmapscope: " << r.text;
+		return 1;
+	}
+	if (json) {
+		std::cout << r.text;
+		return 0;
+	}
+	rmapscope::WalkReply w = rmapscope::walk_command(cmd + "\n");
+	std::cout << "folio pfn " << w.folio.get("pfn").value_or("?") << "  " << w.kind() << "  "
+		  << w.folio.get("nr_pages").value_or("?") << " page(s)  mapcount "
+		  << w.folio.get("mapcount").value_or("?") << "  flags " << w.folio.get("flags").value_or("") << "\n\n";
+	std::printf("%-14s %-16s %-33s %-5s %-18s %-5s %-5s %-3s %s\n", "PID", "COMM", "VMA", "PROT", "ADDR",
+		    "LEVEL", "PAGES", "YDW", "FILE");
+	for (const auto &m : w.maps) {
+		std::string pids;
+		for (int p : m.pids)
+			pids += (pids.empty() ? "" : ",") + std::to_string(p);
+		char vma[64], addr[32], ydw[4] = {m.young ? 'y' : '-', m.dirty ? 'd' : '-', m.write ? 'w' : '-', 0};
+		std::snprintf(vma, sizeof(vma), "%lx-%lx", (unsigned long)m.vma_start, (unsigned long)m.vma_end);
+		std::snprintf(addr, sizeof(addr), "%lx", (unsigned long)m.addr);
+		std::printf("%-14s %-16s %-33s %-5s %-18s %-5s %-5u %-3s %s\n", pids.c_str(), m.comm.c_str(), vma,
+			    m.prot.c_str(), addr, m.level.c_str(), m.pages, ydw, m.file.c_str());
+	}
+	for (const auto &s : w.skips)
+		std::cout << "skipped  pid " << s.get("pid").value_or("-") << "  vma " << s.get("vma").value_or("?")
+			  << "  (the rmap tree names this VMA, but no entry in it maps the folio)\n";
+	std::cout << "\n" << w.walk.get("maps").value_or("?") << " mapping(s) in " << w.walk.get("vmas").value_or("?")
+		  << " VMA(s) visited, walk took " << w.walk.get("ns").value_or("?") << " ns"
+		  << (w.walk.get("truncated") == "1" ? " (truncated: raise --max)" : "") << "\n";
+	return 0;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -90,8 +147,44 @@ int main(int argc, char **argv)
 	auto *version = app.add_subcommand("version", "module version, kernel, and which rmap symbols resolved");
 	version->add_flag("--json", json, "print JSON");
 
+	Target target;
+	unsigned max = 0;
+	auto *walk = app.add_subcommand("walk", "who maps this page: every process, VMA, address and PTE");
+	auto *pid = walk->add_option("--pid", target.pid, "process id (with --addr)");
+	auto *addr = walk->add_option("--addr", target.addr, "user address, decimal or 0x-hex (with --pid)");
+	auto *pfn = walk->add_option("--pfn", target.pfn, "page frame number, decimal or 0x-hex");
+	pid->needs(addr);
+	addr->needs(pid);
+	pfn->excludes(pid)->excludes(addr);
+	walk->add_flag("--json", json, "print the module's JSON");
+	walk->add_option("--max", max, "report at most this many mappings");
+
+	app.add_subcommand("selftest", "real mappings checked against the pagemap oracle (TAP)");
+	app.add_subcommand("demo", "a page shared by a small fork tree, walked");
+	std::string hostile_file;
+	auto *hostile = app.add_subcommand("hostile", "feed a list of hostile ctl commands (TAP)");
+	hostile->add_option("file", hostile_file, "the list (tests/hostile/ctl-commands.txt)")->required();
+
 	CLI11_PARSE(app, argc, argv);
 	if (*version)
 		return cmd_version(json);
+	if (*walk) {
+		if (!*pfn && !*pid) {
+			std::cerr << "rmapscope walk: give --pid and --addr, or --pfn\n";
+			return 2;
+		}
+		return cmd_walk(target, json, max);
+	}
+	if (app.got_subcommand("selftest"))
+		return rmapscope::run_selftest() ? 1 : 0;
+	if (*hostile)
+		return rmapscope::run_hostile(hostile_file) ? 1 : 0;
+	if (app.got_subcommand("demo"))
+		return rmapscope::run_demo([](long p, const std::string &a) {
+			Target t;
+			t.pid = p;
+			t.addr = a;
+			return cmd_walk(t, false, 0);
+		});
 	return 2;
 }

@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: GPL-2.0
+// A fake kernel behind module/core/os.h for the host tests: it scripts what each call returns and
+// counts references, locks and walk buffers, so tests can prove the core releases everything.
+#pragma once
+
+#include "../../module/core/walk_report.h"
+
+namespace fake {
+
+struct State {
+	// script
+	int target_err = 0;		// what the resolver returns
+	rs_folio_info folio{};		// what describe() says
+	int lock_err = 0;		// what the folio lock returns
+	int walk_err = 0;		// what the walk returns
+	bool walk_alloc_fails = false;
+	rs_walk_result result{};
+	// counters
+	int refs = 0;			// folio references held
+	int locks = 0;			// folio locks held
+	int lock_calls = 0;
+	int walks = 0;			// walk buffers alive
+	int walk_runs = 0;
+};
+
+State &state();
+void reset();
+
+} // namespace fake

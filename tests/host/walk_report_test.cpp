@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+#include "../../module/core/errno.h"
+#include "../../module/core/policy.hpp"
+#include "../../module/core/walk_report.h"
+#include "../../tools/rmapscope/record.hpp"
+
+namespace {
+
+struct Fixture {
+	rs_owner owners[2] = {};
+	rs_map_record recs[3] = {};
+	rs_walk_result res = {};
+
+	Fixture()
+	{
+		owners[0].nr_pids = 2;
+		owners[0].pids[0] = 100;
+		owners[0].pids[1] = 101;
+		std::strcpy(owners[0].comm, "a b");
+		owners[1].nr_pids = 1;
+		owners[1].pids[0] = 7;
+		std::strcpy(owners[1].comm, "x");
+		recs[0] = {0, 0, 0x1000, 0x3000, 0x10, RS_PROT_READ | RS_PROT_SHARED, "/mnt/my file", 0x2000, RS_LEVEL_PTE, 1, 1, 0, 0, 1};
+		recs[1] = {0, 1, 0x200000, 0x400000, 0, RS_PROT_READ | RS_PROT_WRITE, nullptr, 0x200000, RS_LEVEL_PMD, 512, 0, 1, 1, 2};
+		recs[2] = {1, 1, 0x5000, 0x6000, 0, RS_PROT_READ, nullptr, 0x5000, RS_LEVEL_PTE, 0, 0, 0, 0, 1};
+		res.folio = {0x1234, 0x1235, 512, RS_KIND_FILE, 2, 3, 0x10, RS_FF(LRU) | RS_FF(DIRTY)};
+		res.recs = recs;
+		res.nr_recs = 3;
+		res.maps = 2;
+		res.vmas = 4;
+		res.ns = 999;
+		res.owners = owners;
+		res.nr_owners = 2;
+	}
+};
+
+} // namespace
+
+TEST(WalkReport, Text)
+{
+	Fixture f;
+	char buf[4096];
+	long n = rs_core_format_walk(&f.res, 0, buf, sizeof(buf));
+	ASSERT_GT(n, 0);
+	EXPECT_EQ(std::string(buf),
+		  "folio pfn=0x1234 page_pfn=0x1235 nr_pages=512 kind=file mapcount=2 refcount=3 index=0x10 flags=lru,dirty\n"
+		  "map pid=100,101 comm=a\\040b vma=0x1000-0x3000 pgoff=0x10 prot=r--s file=/mnt/my\\040file addr=0x2000 "
+		  "level=pte present=1 young=1 dirty=0 write=0 pages=1 visits=1\n"
+		  "map pid=7 comm=x vma=0x200000-0x400000 pgoff=0x0 prot=rw-p file=- addr=0x200000 level=pmd present=1 "
+		  "young=0 dirty=1 write=1 pages=512 visits=2\n"
+		  "skip vma=0x5000-0x6000 pid=7 reason=no_entry_maps_folio\n"
+		  "walk maps=2 vmas=4 truncated=0 ns=999\n");
+	// Every line parses as a record with the tools' parser: escaping kept values to one token.
+	auto recs = rmapscope::parse_report(buf);
+	ASSERT_TRUE(recs);
+	EXPECT_EQ((*recs)[1].get("file"), "/mnt/my\\040file");
+}
+
+TEST(WalkReport, JsonIsValidAndCarriesTheSameData)
+{
+	Fixture f;
+	char buf[4096];
+	ASSERT_GT(rs_core_format_walk(&f.res, 1, buf, sizeof(buf)), 0);
+	auto j = nlohmann::json::parse(buf);
+	EXPECT_EQ(j["folio"]["kind"], "file");
+	EXPECT_EQ(j["folio"]["flags"], nlohmann::json::array({"lru", "dirty"}));
+	ASSERT_EQ(j["maps"].size(), 2u);
+	EXPECT_EQ(j["maps"][0]["pids"], nlohmann::json::array({100, 101}));
+	EXPECT_EQ(j["maps"][0]["file"], "/mnt/my file");
+	EXPECT_EQ(j["maps"][1]["file"], nullptr);
+	EXPECT_EQ(j["maps"][1]["level"], "pmd");
+	EXPECT_EQ(j["skips"].size(), 1u);
+	EXPECT_EQ(j["walk"]["vmas"], 4);
+}
+
+TEST(WalkReport, HostilePathsStayOneToken)
+{
+	Fixture f;
+	f.recs[0].path = "/a b\n\tc\\d\x7f\"e";
+	char buf[4096];
+	ASSERT_GT(rs_core_format_walk(&f.res, 0, buf, sizeof(buf)), 0);
+	EXPECT_NE(std::string(buf).find("file=/a\\040b\\012\\011c\\134d\\177\"e "), std::string::npos);
+	ASSERT_GT(rs_core_format_walk(&f.res, 1, buf, sizeof(buf)), 0);
+	EXPECT_EQ(nlohmann::json::parse(buf)["maps"][0]["file"], "/a b\n\tc\\d\x7f\"e");
+}
+
+TEST(WalkReport, BoundHoldsForWorstCaseRecords)
+{
+	// Worst case: longest path of bytes that all escape, longest comm, huge numbers.
+	std::string path(RMAPSCOPE_PATH_MAX - 1, ' ');
+	std::vector<rs_map_record> recs(64);
+	rs_owner o{};
+	o.nr_pids = RMAPSCOPE_OWNER_PIDS;
+	for (auto &p : o.pids)
+		p = 4194304;
+	std::memset(o.comm, ' ', 15);
+	for (auto &r : recs)
+		r = {0, 0, ~0UL, ~0UL, ~0UL, 15, path.c_str(), ~0UL, RS_LEVEL_PMD, ~0U, 1, 1, 1, ~0U};
+	rs_walk_result res{};
+	res.folio = {~0UL, ~0UL, ~0UL, RS_KIND_HUGETLB, -2147483647, -2147483647, ~0UL, ~0UL};
+	res.recs = recs.data();
+	res.nr_recs = 64;
+	res.maps = res.vmas = ~0UL;
+	res.ns = ~0ULL;
+	res.owners = &o;
+	res.nr_owners = 1;
+	size_t cap = rs_core_walk_response_bound(64);
+	std::vector<char> buf(cap);
+	EXPECT_GT(rs_core_format_walk(&res, 0, buf.data(), cap), 0);
+	EXPECT_GT(rs_core_format_walk(&res, 1, buf.data(), cap), 0);
+}
+
+TEST(WalkReport, ErrorLine)
+{
+	char buf[128];
+	long n = rs_core_format_error(-RS_ENXIO, "the zero page", buf, sizeof(buf));
+	EXPECT_EQ(std::string(buf, n), "error ENXIO the zero page\n");
+	rs_core_format_error(-999, "odd", buf, sizeof(buf));
+	EXPECT_EQ(std::string(buf), "error EUNKNOWN odd\n");
+}
+
+TEST(Policy, WhatMayBeWalked)
+{
+	rs_folio_info f{};
+	f.kind = RS_KIND_ANON;
+	EXPECT_EQ(rs::plan_walk(f).refuse, 0);
+	EXPECT_FALSE(rs::plan_walk(f).needs_lock); // anon: anon_lock does the locking
+	for (int k : {RS_KIND_FILE, RS_KIND_SHMEM, RS_KIND_KSM}) {
+		f.kind = k;
+		EXPECT_EQ(rs::plan_walk(f).refuse, 0);
+		EXPECT_TRUE(rs::plan_walk(f).needs_lock) << k; // rmap_walk_file / rmap_walk_ksm
+	}
+	f.kind = RS_KIND_HUGETLB;
+	EXPECT_EQ(rs::plan_walk(f).refuse, -RS_EOPNOTSUPP);
+}

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0
+// The walk command's orchestration against the fake kernel: every path out of it gives back the
+// folio reference, the folio lock and the walk buffer, and says why it failed.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "../../module/core/command.h"
+#include "../../module/core/core.h"
+#include "../../module/core/errno.h"
+#include "fake_os.hpp"
+
+namespace {
+
+struct Outcome {
+	long ret;
+	std::string text;
+};
+
+Outcome run(bool by_pfn = false)
+{
+	rs_command cmd{};
+	cmd.verb = RS_VERB_WALK;
+	cmd.by_pfn = by_pfn;
+	cmd.pid = 1;
+	cmd.max = 8;
+	static char buf[8192];
+	long r = rs_core_run_walk(&cmd, buf, sizeof(buf));
+	return {r, std::string(buf)};
+}
+
+void expect_all_released()
+{
+	EXPECT_EQ(fake::state().refs, 0);
+	EXPECT_EQ(fake::state().locks, 0);
+	EXPECT_EQ(fake::state().walks, 0);
+}
+
+class Walk : public ::testing::Test {
+protected:
+	void SetUp() override
+	{
+		fake::reset();
+		fake::state().folio.kind = RS_KIND_ANON;
+		fake::state().folio.nr_pages = 1;
+	}
+};
+
+} // namespace
+
+TEST_F(Walk, AnonWalksWithoutTheFolioLock)
+{
+	Outcome r = run();
+	EXPECT_GT(r.ret, 0);
+	EXPECT_EQ(r.text.rfind("folio ", 0), 0u);
+	EXPECT_EQ(fake::state().lock_calls, 0);
+	EXPECT_EQ(fake::state().walk_runs, 1);
+	expect_all_released();
+}
+
+TEST_F(Walk, FileAndKsmWalkUnderTheFolioLock)
+{
+	for (int kind : {RS_KIND_FILE, RS_KIND_SHMEM, RS_KIND_KSM}) {
+		fake::reset();
+		fake::state().folio.kind = kind;
+		EXPECT_GT(run(true).ret, 0);
+		EXPECT_EQ(fake::state().lock_calls, 1) << kind;
+		expect_all_released();
+	}
+}
+
+TEST_F(Walk, ResolverFailureIsReportedAndTakesNothing)
+{
+	fake::state().target_err = -RS_ENOENT;
+	Outcome r = run();
+	EXPECT_EQ(r.ret, -RS_ENOENT);
+	EXPECT_EQ(r.text, "error ENOENT scripted failure\n");
+	EXPECT_EQ(fake::state().walk_runs, 0);
+	expect_all_released();
+}
+
+TEST_F(Walk, HugetlbIsRefusedBeforeAnyLockOrWalk)
+{
+	fake::state().folio.kind = RS_KIND_HUGETLB;
+	Outcome r = run();
+	EXPECT_EQ(r.ret, -RS_EOPNOTSUPP);
+	EXPECT_EQ(r.text, "error EOPNOTSUPP hugetlb folios are not supported\n");
+	EXPECT_EQ(fake::state().lock_calls, 0);
+	EXPECT_EQ(fake::state().walk_runs, 0);
+	expect_all_released();
+}
+
+TEST_F(Walk, InterruptedLockGivesEintrAndReleases)
+{
+	fake::state().folio.kind = RS_KIND_FILE;
+	fake::state().lock_err = -RS_EINTR;
+	Outcome r = run();
+	EXPECT_EQ(r.ret, -RS_EINTR);
+	EXPECT_EQ(r.text.rfind("error EINTR ", 0), 0u);
+	EXPECT_EQ(fake::state().walk_runs, 0);
+	expect_all_released();
+}
+
+TEST_F(Walk, WalkFailureReleasesLockBufferAndReference)
+{
+	fake::state().folio.kind = RS_KIND_KSM;
+	fake::state().walk_err = -RS_EOPNOTSUPP;
+	Outcome r = run();
+	EXPECT_EQ(r.ret, -RS_EOPNOTSUPP);
+	EXPECT_EQ(r.text, "error EOPNOTSUPP scripted walk failure\n");
+	expect_all_released();
+}
+
+TEST_F(Walk, NoMemoryForRecords)
+{
+	fake::state().walk_alloc_fails = true;
+	Outcome r = run();
+	EXPECT_EQ(r.ret, -RS_ENOMEM);
+	expect_all_released();
+}

@@ -1,0 +1,9 @@
+#!/bin/sh
+# Everything `make check` runs inside one VM boot: the foundation smoke test, the walk selftest
+# against the pagemap oracle, and the hostile command list. TAP from each; exit non-zero on any
+# failure.
+rc=0
+sh /root/smoke.sh || rc=1
+rmapscope selftest || rc=1
+rmapscope hostile /root/ctl-commands.txt || rc=1
+exit $rc

@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "helpers.hpp"
+
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+#include <algorithm>
+
+namespace rmapscope {
+
+namespace {
+// The parent's ends of every live helper's release pipe. A new helper closes its copies at
+// once: otherwise a sibling would hold another helper's pipe open and that helper would never
+// see EOF when released.
+std::vector<int> &release_fds()
+{
+	static std::vector<int> fds;
+	return fds;
+}
+} // namespace
+
+void Tap::ok(bool cond, const std::string &desc, const std::string &diag)
+{
+	++n_;
+	if (!cond)
+		++failed_;
+	std::printf("%s %d - %s\n", cond ? "ok" : "not ok", n_, desc.c_str());
+	if (!cond && !diag.empty()) {
+		size_t pos = 0;
+		while (pos < diag.size()) {
+			size_t nl = diag.find('\n', pos);
+			if (nl == std::string::npos)
+				nl = diag.size();
+			std::printf("# %s\n", diag.substr(pos, nl - pos).c_str());
+			pos = nl + 1;
+		}
+	}
+	std::fflush(stdout);
+}
+
+void Tap::skip(const std::string &desc, const std::string &why)
+{
+	std::printf("ok %d - %s # SKIP %s\n", ++n_, desc.c_str(), why.c_str());
+	std::fflush(stdout);
+}
+
+void Tap::plan() const
+{
+	std::printf("1..%d\n", n_);
+}
+
+Helper::Helper(const std::function<uint64_t()> &setup, bool ready_now)
+{
+	int ready[2], go[2];
+	if (pipe(ready) || pipe(go)) {
+		std::perror("pipe");
+		std::exit(2);
+	}
+	std::fflush(stdout);
+	pid_ = fork();
+	if (pid_ == 0) {
+		for (int fd : release_fds())
+			close(fd);
+		release_fds().clear();
+		close(ready[0]);
+		close(go[1]);
+		uint64_t v = setup();
+		if (write(ready[1], &v, sizeof(v)) != sizeof(v))
+			_exit(3);
+		char c;
+		while (read(go[0], &c, 1) > 0) {
+		}
+		_exit(0);
+	}
+	close(ready[1]);
+	close(go[0]);
+	go_ = go[1];
+	release_fds().push_back(go_);
+	ready_ = ready[0];
+	if (ready_now)
+		wait_ready();
+}
+
+uint64_t Helper::wait_ready()
+{
+	if (ready_ < 0)
+		return value_;
+	if (read(ready_, &value_, sizeof(value_)) != sizeof(value_)) {
+		std::fprintf(stderr, "helper %d died during setup\n", pid_);
+		std::exit(2);
+	}
+	close(ready_);
+	ready_ = -1;
+	return value_;
+}
+
+Helper::Helper(Helper &&o) noexcept : pid_(o.pid_), go_(o.go_), ready_(o.ready_), value_(o.value_)
+{
+	o.pid_ = -1;
+	o.go_ = -1;
+	o.ready_ = -1;
+}
+
+Helper::~Helper()
+{
+	if (pid_ <= 0)
+		return;
+	auto &fds = release_fds();
+	fds.erase(std::remove(fds.begin(), fds.end(), go_), fds.end());
+	close(go_);
+	waitpid(pid_, nullptr, 0);
+}
+
+void *map_anon(size_t len, int flags)
+{
+	void *p = mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | flags, -1, 0);
+	if (p == MAP_FAILED) {
+		std::perror("mmap");
+		std::exit(2);
+	}
+	return p;
+}
+
+void touch_write(void *p, size_t len, unsigned char byte)
+{
+	for (size_t i = 0; i < len; i += kPage)
+		static_cast<volatile unsigned char *>(p)[i] = byte;
+}
+
+void touch_read(const void *p, size_t len)
+{
+	unsigned sum = 0;
+	for (size_t i = 0; i < len; i += kPage)
+		sum += static_cast<const volatile unsigned char *>(p)[i];
+	(void)sum;
+}
+
+} // namespace rmapscope

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: GPL-2.0
+// Test helpers for the selftest: TAP output and helper processes that hold mappings.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+namespace rmapscope {
+
+class Tap {
+public:
+	void ok(bool cond, const std::string &desc, const std::string &diag = "");
+	void skip(const std::string &desc, const std::string &why);
+	int failed() const { return failed_; }
+	void plan() const;
+
+private:
+	int n_ = 0, failed_ = 0;
+};
+
+// A forked helper: runs setup() in the child (which returns a value for the parent, e.g. an
+// address), then blocks until released. It never touches memory on its own after setup.
+class Helper {
+public:
+	// With ready = false, the constructor returns at once and wait_ready() collects setup's
+	// value later (for a setup that needs the parent to act first, e.g. to receive an fd).
+	explicit Helper(const std::function<uint64_t()> &setup, bool ready = true);
+	uint64_t wait_ready();
+	Helper(const Helper &) = delete;
+	Helper &operator=(const Helper &) = delete;
+	Helper(Helper &&o) noexcept;
+	~Helper();
+	pid_t pid() const { return pid_; }
+	uint64_t value() const { return value_; }
+
+private:
+	pid_t pid_ = -1;
+	int go_ = -1;
+	int ready_ = -1;
+	uint64_t value_ = 0;
+};
+
+constexpr uint64_t kPage = 4096;
+void *map_anon(size_t len, int flags = 0);
+void touch_write(void *p, size_t len, unsigned char byte);
+void touch_read(const void *p, size_t len);
+
+} // namespace rmapscope

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "oracle.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace rmapscope {
+
+uint64_t pagemap_entry(int pid, uint64_t addr)
+{
+	std::string path = "/proc/" + std::to_string(pid) + "/pagemap";
+	int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	uint64_t e = 0;
+	if (pread(fd, &e, sizeof(e), static_cast<off_t>(addr / 4096 * 8)) != sizeof(e))
+		e = 0;
+	close(fd);
+	return e;
+}
+
+std::vector<OracleHit> oracle_find(uint64_t pfn_begin, uint64_t pfn_end)
+{
+	std::vector<OracleHit> hits;
+	DIR *proc = opendir("/proc");
+	if (!proc)
+		return hits;
+	std::vector<uint64_t> buf;
+	while (dirent *de = readdir(proc)) {
+		char *end;
+		long pid = std::strtol(de->d_name, &end, 10);
+		if (*end != '\0' || pid <= 0)
+			continue;
+		std::ifstream maps("/proc/" + std::string(de->d_name) + "/maps");
+		std::string pm = "/proc/" + std::string(de->d_name) + "/pagemap";
+		int fd = open(pm.c_str(), O_RDONLY | O_CLOEXEC);
+		if (!maps || fd < 0) {
+			if (fd >= 0)
+				close(fd);
+			continue;
+		}
+		std::string line;
+		while (std::getline(maps, line)) {
+			uint64_t lo, hi;
+			if (std::sscanf(line.c_str(), "%lx-%lx", &lo, &hi) != 2 || hi <= lo)
+				continue;
+			if (line.find("[vsyscall]") != std::string::npos)
+				continue;
+			uint64_t n = (hi - lo) / 4096;
+			buf.resize(n);
+			ssize_t got = pread(fd, buf.data(), n * 8, static_cast<off_t>(lo / 4096 * 8));
+			if (got <= 0)
+				continue;
+			OracleHit h{static_cast<int>(pid), lo, hi, 0, 0};
+			for (uint64_t i = 0; i < static_cast<uint64_t>(got) / 8; ++i) {
+				uint64_t e = buf[i];
+				if (!pm_present(e) || pm_pfn(e) < pfn_begin || pm_pfn(e) >= pfn_end)
+					continue;
+				if (h.pages == 0)
+					h.addr = lo + i * 4096;
+				h.pages++;
+			}
+			if (h.pages)
+				hits.push_back(h);
+		}
+		close(fd);
+	}
+	closedir(proc);
+	return hits;
+}
+
+} // namespace rmapscope

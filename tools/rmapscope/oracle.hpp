@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: GPL-2.0
+// The independent oracle: who maps a PFN range, found the only way userspace can without
+// rmapscope, by reading every process's /proc/<pid>/maps and /proc/<pid>/pagemap.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace rmapscope {
+
+// One VMA of one process that maps pages of the range, as the module's "map" line describes it.
+struct OracleHit {
+	int pid;
+	uint64_t vma_start, vma_end;
+	uint64_t addr;		// first address in the VMA mapping a page of the range
+	unsigned pages;		// pages of the range mapped in this VMA
+};
+
+// Brute force over all processes; pfn_end is exclusive.
+std::vector<OracleHit> oracle_find(uint64_t pfn_begin, uint64_t pfn_end);
+
+// The pagemap entry of one address of one process (bit 63 present, bits 0-54 PFN).
+uint64_t pagemap_entry(int pid, uint64_t addr);
+inline bool pm_present(uint64_t e) { return e >> 63; }
+inline uint64_t pm_pfn(uint64_t e) { return e & ((1ULL << 55) - 1); }
+
+} // namespace rmapscope
