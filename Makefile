@@ -17,7 +17,7 @@ ARCH ?= $(HOST_ARCH)
 KDIR ?= /lib/modules/$(shell uname -r)/build
 B := $(TOP)/build
 
-.PHONY: all module tools host-test fuzz check demo clean
+.PHONY: all module tools host-test fuzz check demo bench clean
 all: module tools
 
 module:
@@ -63,6 +63,9 @@ check:
 
 demo:
 	@scripts/demo
+
+bench:
+	@scripts/bench
 
 clean:
 	rm -rf $(B)

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../../include/rmapscope/abi.h"
+#include "bench.hpp"
 #include "ctl_client.hpp"
 #include "demo.hpp"
 #include "hostile.hpp"
@@ -161,6 +162,7 @@ int main(int argc, char **argv)
 
 	app.add_subcommand("selftest", "real mappings checked against the pagemap oracle (TAP)");
 	app.add_subcommand("demo", "a page shared by a small fork tree, walked");
+	app.add_subcommand("bench", "walk cost against brute force and against the number of sharers");
 	std::string hostile_file;
 	auto *hostile = app.add_subcommand("hostile", "feed a list of hostile ctl commands (TAP)");
 	hostile->add_option("file", hostile_file, "the list (tests/hostile/ctl-commands.txt)")->required();
@@ -179,6 +181,8 @@ int main(int argc, char **argv)
 		return rmapscope::run_selftest() ? 1 : 0;
 	if (*hostile)
 		return rmapscope::run_hostile(hostile_file) ? 1 : 0;
+	if (app.got_subcommand("bench"))
+		return rmapscope::run_bench();
 	if (app.got_subcommand("demo"))
 		return rmapscope::run_demo([](long p, const std::string &a) {
 			Target t;

@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: GPL-2.0
+// `rmapscope bench`: ratios measured in one boot (absolute times under TCG mean nothing).
+//  1. who maps this page: rmapscope's ctl round trip versus the brute-force scan of every
+//     /proc/<pid>/maps and pagemap, with 256 sharers and 64 bystanders holding 16 MiB each;
+//  2. walk cost as the sharers go 1, 2, 4 ... 512, and the share of the round trip spent
+//     inside rmap_walk (the "ns" the module reports).
+// Output: "bench ..." records, one per measurement.
+#include "bench.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "ctl_client.hpp"
+#include "helpers.hpp"
+#include "oracle.hpp"
+#include "walk_reply.hpp"
+
+namespace rmapscope {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double micros(Clock::time_point a, Clock::time_point b)
+{
+	return std::chrono::duration<double, std::micro>(b - a).count();
+}
+
+double median(std::vector<double> v)
+{
+	std::sort(v.begin(), v.end());
+	return v.empty() ? 0 : v[v.size() / 2];
+}
+
+struct Sample {
+	double roundtrip_us, walk_us;
+	unsigned maps;
+};
+
+// Median round trip and median in-walk time of `reps` walks of one page.
+Sample measure(const std::string &cmd, int reps)
+{
+	std::vector<double> rt, in;
+	unsigned maps = 0;
+	for (int i = 0; i < reps; ++i) {
+		auto a = Clock::now();
+		CtlReply r = ctl_transact(cmd);
+		auto b = Clock::now();
+		rt.push_back(micros(a, b));
+		size_t pos = r.text.find(" ns=");
+		in.push_back(pos == std::string::npos ? 0 : std::stod(r.text.substr(pos + 4)) / 1000.0);
+		size_t m = r.text.find("walk maps=");
+		maps = m == std::string::npos ? 0 : static_cast<unsigned>(std::stoul(r.text.substr(m + 10)));
+	}
+	return {median(rt), median(in), maps};
+}
+
+// A page shared by `n` processes: this one and n-1 forked children that never touch it.
+struct Sharers {
+	char *page;
+	std::vector<Helper> kids;
+	explicit Sharers(unsigned n) : page(static_cast<char *>(map_anon(kPage)))
+	{
+		touch_write(page, kPage, 7);
+		for (unsigned i = 1; i < n; ++i)
+			kids.emplace_back([] { return uint64_t{0}; });
+	}
+	std::string cmd() const
+	{
+		char b[96];
+		std::snprintf(b, sizeof(b), "walk pid=%d addr=%p\n", getpid(), static_cast<void *>(page));
+		return b;
+	}
+};
+
+} // namespace
+
+int run_bench()
+{
+	std::printf("bench note=\"ratios from one boot; absolute times under TCG mean nothing\"\n");
+
+	// 1. rmapscope against brute force, 256 sharers and 64 bystanders of 16 MiB.
+	std::vector<Helper> bystanders;
+	for (int i = 0; i < 64; ++i)
+		bystanders.emplace_back([] {
+			constexpr size_t len = 16 << 20;
+			touch_write(map_anon(len), len, 1);
+			return uint64_t{0};
+		});
+	{
+		Sharers s(256);
+		Sample mod = measure(s.cmd(), 20);
+		uint64_t pfn = pm_pfn(pagemap_entry(getpid(), reinterpret_cast<uint64_t>(s.page)));
+		std::vector<double> brute;
+		size_t found = 0;
+		for (int i = 0; i < 3; ++i) {
+			auto a = Clock::now();
+			found = oracle_find(pfn, pfn + 1).size();
+			brute.push_back(micros(a, Clock::now()));
+		}
+		double b = median(brute);
+		std::printf("bench kind=vs_bruteforce sharers=256 bystanders=64x16MiB rmapscope_us=%.1f bruteforce_us=%.1f "
+			    "speedup=%.0f maps=%u bruteforce_maps=%zu\n",
+			    mod.roundtrip_us, b, b / mod.roundtrip_us, mod.maps, found);
+		std::fflush(stdout);
+	}
+	bystanders.clear();
+
+	// 2. Scaling with the number of sharers.
+	double base = 0;
+	for (unsigned n = 1; n <= 512; n *= 2) {
+		Sharers s(n);
+		Sample m = measure(s.cmd(), 30);
+		if (n == 1)
+			base = m.roundtrip_us;
+		std::printf("bench kind=scaling sharers=%u maps=%u roundtrip_us=%.1f walk_us=%.1f inside_rmap_walk_pct=%.0f "
+			    "per_sharer_us=%.2f\n",
+			    n, m.maps, m.roundtrip_us, m.walk_us, 100.0 * m.walk_us / m.roundtrip_us,
+			    n > 1 ? (m.roundtrip_us - base) / (n - 1) : 0.0);
+		std::fflush(stdout);
+	}
+	return 0;
+}
+
+} // namespace rmapscope
