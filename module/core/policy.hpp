@@ -35,4 +35,19 @@ constexpr WalkPlan plan_walk(const rs_folio_info &f)
 	return p;
 }
 
+// Records to preallocate for a walk. Sizing every walk for max= (4096 by default) cost
+// milliseconds of vmalloc and zeroing per command; a folio's mapcount says how many mappings to
+// expect, plus room for skips (VMAs the tree names without a mapping). If that proves too small
+// the walk runs again at max (walk_again).
+constexpr unsigned walk_capacity(unsigned max, int mapcount)
+{
+	unsigned want = mapcount > 0 ? 2u * static_cast<unsigned>(mapcount) + 16u : 64u;
+	return want < max ? want : max;
+}
+
+constexpr bool walk_again(unsigned capacity, unsigned max, bool truncated)
+{
+	return truncated && capacity < max;
+}
+
 } // namespace rs

@@ -11,6 +11,10 @@ TextWriter::TextWriter(char *buf, usize cap) : buf_(buf), cap_(cap)
 
 TextWriter &TextWriter::ch(char c)
 {
+	if (counting_) {
+		++len_;
+		return *this;
+	}
 	// Keep one byte for the terminating NUL.
 	if (overflow_ || len_ + 1 >= cap_) {
 		overflow_ = true;
@@ -23,22 +27,36 @@ TextWriter &TextWriter::ch(char c)
 
 TextWriter &TextWriter::str(StrView s)
 {
-	for (usize i = 0; i < s.size(); ++i)
-		ch(s[i]);
+	if (counting_) {
+		len_ += s.size();
+		return *this;
+	}
+	// One bounds check and one copy per string; past the end, write what fits and stop.
+	if (overflow_)
+		return *this;
+	usize room = cap_ > len_ ? cap_ - len_ - 1 : 0;
+	usize n = s.size() <= room ? s.size() : room;
+	if (cap_ == 0) {
+		overflow_ = s.size() > 0;
+		return *this;
+	}
+	__builtin_memcpy(buf_ + len_, s.data(), n);
+	len_ += n;
+	buf_[len_] = '\0';
+	if (n < s.size())
+		overflow_ = true;
 	return *this;
 }
 
 TextWriter &TextWriter::dec(u64 v)
 {
 	char tmp[20]; // 2^64-1 has 20 digits
-	usize n = 0;
+	usize n = sizeof(tmp);
 	do {
-		tmp[n++] = static_cast<char>('0' + v % 10);
+		tmp[--n] = static_cast<char>('0' + v % 10);
 		v /= 10;
 	} while (v != 0);
-	while (n > 0)
-		ch(tmp[--n]);
-	return *this;
+	return str(StrView(tmp + n, sizeof(tmp) - n));
 }
 
 TextWriter &TextWriter::sdec(i64 v)
@@ -54,31 +72,44 @@ TextWriter &TextWriter::sdec(i64 v)
 TextWriter &TextWriter::hex(u64 v)
 {
 	static constexpr char digits[] = "0123456789abcdef";
-	char tmp[16];
-	usize n = 0;
+	char tmp[18];
+	usize n = sizeof(tmp);
 	do {
-		tmp[n++] = digits[v & 0xf];
+		tmp[--n] = digits[v & 0xf];
 		v >>= 4;
 	} while (v != 0);
-	str("0x");
-	while (n > 0)
-		ch(tmp[--n]);
-	return *this;
+	tmp[--n] = 'x';
+	tmp[--n] = '0';
+	return str(StrView(tmp + n, sizeof(tmp) - n));
+}
+
+// " key=" in one copy: the keys are short literals.
+static inline StrView key_eq(char *tmp, usize cap, StrView key)
+{
+	usize n = 0;
+	tmp[n++] = ' ';
+	for (usize i = 0; i < key.size() && n + 1 < cap; ++i)
+		tmp[n++] = key[i];
+	tmp[n++] = '=';
+	return StrView(tmp, n);
 }
 
 TextWriter &TextWriter::kv(StrView key, StrView value)
 {
-	return ch(' ').str(key).ch('=').str(value.empty() ? StrView("-") : value);
+	char tmp[40];
+	return str(key_eq(tmp, sizeof(tmp), key)).str(value.empty() ? StrView("-") : value);
 }
 
 TextWriter &TextWriter::kv_dec(StrView key, u64 value)
 {
-	return ch(' ').str(key).ch('=').dec(value);
+	char tmp[40];
+	return str(key_eq(tmp, sizeof(tmp), key)).dec(value);
 }
 
 TextWriter &TextWriter::kv_hex(StrView key, u64 value)
 {
-	return ch(' ').str(key).ch('=').hex(value);
+	char tmp[40];
+	return str(key_eq(tmp, sizeof(tmp), key)).hex(value);
 }
 
 TextWriter &TextWriter::kv_bool(StrView key, bool value)

@@ -11,6 +11,8 @@ class TextWriter {
 public:
 	// buf holds cap bytes; the text is always NUL-terminated when cap > 0.
 	TextWriter(char *buf, usize cap);
+	// A writer that only measures: size() is what the text would need (without the NUL).
+	static TextWriter counter() { return TextWriter(); }
 
 	TextWriter &str(StrView s);
 	TextWriter &ch(char c);
@@ -29,10 +31,13 @@ public:
 	bool overflowed() const { return overflow_; }
 
 private:
+	TextWriter() : buf_(nullptr), cap_(0), counting_(true) {}
+
 	char *buf_;
 	usize cap_;
 	usize len_ = 0;
 	bool overflow_ = false;
+	bool counting_ = false;
 };
 
 } // namespace rs

@@ -6,48 +6,67 @@
 #include "errno.h"
 #include "guards.hpp"
 #include "policy.hpp"
-#include "text_writer.hpp"
+#include "types.hpp"
 #include "walk_report.h"
 
 namespace {
 
-long fail(int err, const char *msg, char *buf, rs::usize cap)
+// The response of a failed command: one "error" line, in a buffer of its own.
+long fail(int err, const char *msg, char **out)
 {
-	rs_core_format_error(err, msg, buf, cap);
+	constexpr rs::usize cap = 512;
+	*out = static_cast<char *>(rs_os_valloc(cap));
+	if (*out)
+		rs_core_format_error(err, msg, *out, cap);
 	return err;
 }
 
 } // namespace
 
-extern "C" long rs_core_run_walk(const rs_command *cmd, char *buf, rs::usize cap)
+extern "C" long rs_core_run_walk(const rs_command *cmd, char **out)
 {
 	char msg[160] = "";
+	*out = nullptr;
 	rs::FolioRef folio;
 	int r = cmd->by_pfn ? rs_os_target_pfn(cmd->pfn, folio.out(), msg, sizeof(msg))
 			    : rs_os_target_pid_addr(cmd->pid, cmd->addr, folio.out(), msg, sizeof(msg));
 	if (r)
-		return fail(r, msg, buf, cap);
+		return fail(r, msg, out);
 
 	rs_folio_info info{};
 	rs_os_folio_describe(folio.get(), &info);
 	rs::WalkPlan plan = rs::plan_walk(info);
 	if (plan.refuse)
-		return fail(plan.refuse, plan.reason, buf, cap);
-
-	rs::WalkBuffer walk(cmd->max);
-	if (!walk.get())
-		return fail(-RS_ENOMEM, "no memory for the walk's records", buf, cap);
+		return fail(plan.refuse, plan.reason, out);
 
 	rs::FolioLock lock(folio.get());
 	if (plan.needs_lock && lock.lock())
-		return fail(-RS_EINTR, "interrupted while waiting for the folio lock", buf, cap);
-	r = rs_os_walk_run(walk.get(), folio.get(), msg, sizeof(msg));
-	if (r)
-		return fail(r, msg, buf, cap);
-	// The folio description is taken again under the lock, after the walk, so it matches it.
-	const rs_walk_result *res = rs_os_walk_result(walk.get());
-	long len = rs_core_format_walk(res, cmd->format, buf, cap);
-	if (len < 0)
-		return fail(-RS_ENOSPC, "response larger than its buffer", buf, cap);
-	return len;
+		return fail(-RS_EINTR, "interrupted while waiting for the folio lock", out);
+
+	unsigned capacity = rs::walk_capacity(cmd->max, info.mapcount);
+	for (;;) {
+		rs::WalkBuffer walk(capacity);
+		if (!walk.get())
+			return fail(-RS_ENOMEM, "no memory for the walk's records", out);
+		r = rs_os_walk_run(walk.get(), folio.get(), msg, sizeof(msg));
+		if (r)
+			return fail(r, msg, out);
+		const rs_walk_result *res = rs_os_walk_result(walk.get());
+		if (rs::walk_again(capacity, cmd->max, res->truncated)) {
+			capacity = cmd->max;
+			continue;
+		}
+		// The response is sized exactly (a measuring pass), not for the worst case of max=
+		// records: a large kvmalloc is a vmalloc, which cost more than the walk itself.
+		rs::usize cap = rs_core_walk_response_size(res, cmd->format);
+		*out = static_cast<char *>(rs_os_valloc(cap));
+		if (!*out)
+			return -RS_ENOMEM;
+		long len = rs_core_format_walk(res, cmd->format, *out, cap);
+		if (len < 0) {
+			rs_os_vfree(*out);
+			return fail(-RS_ENOSPC, "response larger than its bound", out);
+		}
+		return len;
+	}
 }

@@ -214,6 +214,16 @@ extern "C" long rs_core_format_walk(const rs_walk_result *res, int format, char 
 	return static_cast<long>(w.size());
 }
 
+extern "C" usize rs_core_walk_response_size(const rs_walk_result *res, int format)
+{
+	TextWriter w = TextWriter::counter();
+	if (format == 1)
+		json(w, *res);
+	else
+		text(w, *res);
+	return w.size() + 1;
+}
+
 extern "C" long rs_core_format_error(int err, const char *msg, char *buf, usize cap)
 {
 	TextWriter w(buf, cap);

@@ -77,7 +77,6 @@ static long rs_ctl_command(struct rs_ctl *ctl, const char *line, size_t len)
 {
 	char msg[160] = "";
 	struct rs_command cmd;
-	size_t cap;
 	char *buf;
 	long ret;
 
@@ -85,12 +84,11 @@ static long rs_ctl_command(struct rs_ctl *ctl, const char *line, size_t len)
 	if (ret)
 		return rs_ctl_error(ctl, ret, msg);
 
-	cap = rs_core_walk_response_bound(cmd.max);
-	buf = kvmalloc(cap, GFP_KERNEL);
+	ret = rs_core_run_walk(&cmd, &buf);
 	if (!buf)
-		return rs_ctl_error(ctl, -ENOMEM, "no memory for the response");
-	ret = rs_core_run_walk(&cmd, buf, cap);
-	rs_ctl_set(ctl, buf, ret < 0 ? strnlen(buf, cap) : ret);
+		return ret < 0 ? ret : -ENOMEM;
+	/* rs_os_valloc() is kvmalloc(): the buffer is ours to kvfree(). */
+	rs_ctl_set(ctl, buf, ret < 0 ? strlen(buf) : ret);
 	return ret < 0 ? ret : 0;
 }
 

@@ -5,6 +5,7 @@
 #include <linux/build_bug.h>
 #include <linux/errno.h>
 #include <linux/printk.h>
+#include <linux/mm.h>
 #include <linux/slab.h>
 
 #include "../core/errno.h"
@@ -23,6 +24,16 @@ void *rs_os_alloc(size_t size)
 void rs_os_free(void *ptr)
 {
 	kfree(ptr);
+}
+
+void *rs_os_valloc(size_t size)
+{
+	return kvmalloc(size, GFP_KERNEL);
+}
+
+void rs_os_vfree(void *ptr)
+{
+	kvfree(ptr);
 }
 
 void rs_os_log(int error, const char *msg)

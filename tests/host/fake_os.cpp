@@ -63,9 +63,10 @@ int rs_os_folio_lock_killable(rs_folio *)
 }
 void rs_os_folio_unlock(rs_folio *) { fake::state().locks--; }
 
-rs_walk *rs_os_walk_new(unsigned int)
+rs_walk *rs_os_walk_new(unsigned int capacity)
 {
 	auto &s = fake::state();
+	s.last_capacity = capacity;
 	if (s.walk_alloc_fails)
 		return nullptr;
 	s.walks++;

@@ -21,6 +21,7 @@ struct State {
 	int lock_calls = 0;
 	int walks = 0;			// walk buffers alive
 	int walk_runs = 0;
+	unsigned last_capacity = 0;
 };
 
 State &state();

@@ -116,6 +116,17 @@ TEST(WalkReport, BoundHoldsForWorstCaseRecords)
 	EXPECT_GT(rs_core_format_walk(&res, 1, buf.data(), cap), 0);
 }
 
+TEST(WalkReport, MeasuredSizeIsExact)
+{
+	Fixture f;
+	for (int format : {0, 1}) {
+		size_t need = rs_core_walk_response_size(&f.res, format);
+		std::vector<char> buf(need);
+		EXPECT_EQ(rs_core_format_walk(&f.res, format, buf.data(), need), static_cast<long>(need - 1));
+		EXPECT_EQ(rs_core_format_walk(&f.res, format, buf.data(), need - 1), -RS_ENOSPC);
+	}
+}
+
 TEST(WalkReport, ErrorLine)
 {
 	char buf[128];
@@ -138,4 +149,16 @@ TEST(Policy, WhatMayBeWalked)
 	}
 	f.kind = RS_KIND_HUGETLB;
 	EXPECT_EQ(rs::plan_walk(f).refuse, -RS_EOPNOTSUPP);
+}
+
+TEST(Policy, WalkCapacity)
+{
+	EXPECT_EQ(rs::walk_capacity(4096, 1), 18u);
+	EXPECT_EQ(rs::walk_capacity(4096, 256), 528u);
+	EXPECT_EQ(rs::walk_capacity(100, 256), 100u);	// never above max
+	EXPECT_EQ(rs::walk_capacity(4096, -1), 64u);	// mapcount unreadable (6.1 without the symbol)
+	EXPECT_EQ(rs::walk_capacity(4096, 0), 64u);
+	EXPECT_TRUE(rs::walk_again(18, 4096, true));
+	EXPECT_FALSE(rs::walk_again(4096, 4096, true));	// already at max: report truncated=1
+	EXPECT_FALSE(rs::walk_again(18, 4096, false));
 }

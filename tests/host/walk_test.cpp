@@ -3,6 +3,7 @@
 // folio reference, the folio lock and the walk buffer, and says why it failed.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <string>
 
 #include "../../module/core/command.h"
@@ -24,9 +25,11 @@ Outcome run(bool by_pfn = false)
 	cmd.by_pfn = by_pfn;
 	cmd.pid = 1;
 	cmd.max = 8;
-	static char buf[8192];
-	long r = rs_core_run_walk(&cmd, buf, sizeof(buf));
-	return {r, std::string(buf)};
+	char *out = nullptr;
+	long r = rs_core_run_walk(&cmd, &out);
+	std::string text = out ? out : "";
+	std::free(out);
+	return {r, text};
 }
 
 void expect_all_released()
@@ -116,5 +119,46 @@ TEST_F(Walk, NoMemoryForRecords)
 	fake::state().walk_alloc_fails = true;
 	Outcome r = run();
 	EXPECT_EQ(r.ret, -RS_ENOMEM);
+	expect_all_released();
+}
+
+TEST_F(Walk, TruncatedBelowMaxWalksAgainAtMax)
+{
+	fake::state().folio.mapcount = 1;
+	fake::state().result.truncated = 1; // every walk says it ran out of room
+	rs_command cmd{};
+	cmd.verb = RS_VERB_WALK;
+	cmd.pid = 1;
+	cmd.max = 4096;
+	char *out = nullptr;
+	EXPECT_GT(rs_core_run_walk(&cmd, &out), 0);
+	std::free(out);
+	EXPECT_EQ(fake::state().walk_runs, 2); // once at 2 * 1 + 16 = 18, once at max
+	EXPECT_EQ(fake::state().last_capacity, 4096u);
+	expect_all_released();
+}
+
+TEST_F(Walk, TruncatedAtMaxIsReportedNotRetried)
+{
+	fake::state().folio.mapcount = 100; // capacity min(216, 8) = 8 = max
+	fake::state().result.truncated = 1;
+	Outcome r = run();
+	EXPECT_NE(r.text.find("truncated=1"), std::string::npos);
+	EXPECT_EQ(fake::state().walk_runs, 1);
+	expect_all_released();
+}
+
+TEST_F(Walk, CapacityFollowsMapcount)
+{
+	fake::state().folio.mapcount = 3;
+	rs_command cmd{};
+	cmd.verb = RS_VERB_WALK;
+	cmd.pid = 1;
+	cmd.max = 4096;
+	char *out = nullptr;
+	EXPECT_GT(rs_core_run_walk(&cmd, &out), 0);
+	std::free(out);
+	EXPECT_EQ(fake::state().walk_runs, 1);
+	EXPECT_EQ(fake::state().last_capacity, 22u); // 2 * 3 + 16
 	expect_all_released();
 }
