@@ -45,18 +45,24 @@ void rs_os_folio_put(struct rs_folio *f)
 	kfree(f);
 }
 
-/* The page mapped at addr with a reference, NULL if none, or the zero page (ERR_PTR(-ENXIO)). */
+/*
+ * The page mapped at addr with a reference, NULL if none, or ERR_PTR(-ENXIO) for a page that is
+ * not in the reverse map. That is the shared zero page, small or huge (folio_walk_start() with
+ * FW_ZEROPAGE reports both with fw->page == NULL; follow_page() without FOLL_DUMP returns the
+ * huge one as an ordinary page, and is_huge_zero_page() reads a variable modules cannot reach),
+ * or any page with neither an anon_vma nor an address_space, such as a driver's vm_insert_page().
+ */
 static struct page *rs_page_at(struct vm_area_struct *vma, unsigned long addr)
 {
-#if RS_HAVE_FOLIO_WALK
-	struct folio_walk fw;
-	struct folio *folio;
 	struct page *page;
 
-	folio = rs_call_folio_walk_start(&fw, vma, addr, FW_ZEROPAGE);
+#if RS_HAVE_FOLIO_WALK
+	struct folio_walk fw;
+	struct folio *folio = rs_call_folio_walk_start(&fw, vma, addr, FW_ZEROPAGE);
+
 	if (!folio)
 		return NULL;
-	if (is_zero_folio(folio)) {
+	if (!fw.page) {
 		rs_folio_walk_end(&fw, vma);
 		return ERR_PTR(-ENXIO);
 	}
@@ -64,18 +70,21 @@ static struct page *rs_page_at(struct vm_area_struct *vma, unsigned long addr)
 	folio_get(folio);
 	page = fw.page;
 	rs_folio_walk_end(&fw, vma);
-	return page;
 #else
-	struct page *page = rs_call_follow_page(vma, addr, FOLL_GET);
-
+	page = rs_call_follow_page(vma, addr, FOLL_GET);
 	if (IS_ERR_OR_NULL(page))
 		return NULL;
 	if (is_zero_pfn(page_to_pfn(page))) {
 		put_page(page);
 		return ERR_PTR(-ENXIO);
 	}
-	return page;
 #endif
+	/* As page_idle does: no anon_vma and no mapping means nothing for rmap to walk. */
+	if (!((unsigned long)READ_ONCE(page_folio(page)->mapping) & ~PAGE_MAPPING_FLAGS)) {
+		put_page(page);
+		return ERR_PTR(-ENXIO);
+	}
+	return page;
 }
 
 int rs_os_target_pid_addr(int pid, unsigned long addr, struct rs_folio **out, char *msg, size_t cap)
@@ -125,7 +134,7 @@ int rs_os_target_pid_addr(int pid, unsigned long addr, struct rs_folio **out, ch
 		page = rs_page_at(vma, addr);
 		if (page == ERR_PTR(-ENXIO)) {
 			ret = -ENXIO;
-			rs_msg(msg, cap, "0x%lx in pid %d maps the shared zero page, which is not in the reverse map",
+			rs_msg(msg, cap, "0x%lx in pid %d maps a page the reverse map does not track (a shared zero page or a driver's page)",
 			       addr, pid);
 		} else if (!page) {
 			ret = -ENOENT;

@@ -18,13 +18,13 @@ struct Outcome {
 	std::string text;
 };
 
-Outcome run(bool by_pfn = false)
+Outcome run(bool by_pfn = false, unsigned max = 8)
 {
 	rs_command cmd{};
 	cmd.verb = RS_VERB_WALK;
 	cmd.by_pfn = by_pfn;
 	cmd.pid = 1;
-	cmd.max = 8;
+	cmd.max = max;
 	char *out = nullptr;
 	long r = rs_core_run_walk(&cmd, &out);
 	std::string text = out ? out : "";
@@ -126,13 +126,7 @@ TEST_F(Walk, TruncatedBelowMaxWalksAgainAtMax)
 {
 	fake::state().folio.mapcount = 1;
 	fake::state().result.truncated = 1; // every walk says it ran out of room
-	rs_command cmd{};
-	cmd.verb = RS_VERB_WALK;
-	cmd.pid = 1;
-	cmd.max = 4096;
-	char *out = nullptr;
-	EXPECT_GT(rs_core_run_walk(&cmd, &out), 0);
-	std::free(out);
+	EXPECT_GT(run(false, 4096).ret, 0);
 	EXPECT_EQ(fake::state().walk_runs, 2); // once at 2 * 1 + 16 = 18, once at max
 	EXPECT_EQ(fake::state().last_capacity, 4096u);
 	expect_all_released();
@@ -151,13 +145,7 @@ TEST_F(Walk, TruncatedAtMaxIsReportedNotRetried)
 TEST_F(Walk, CapacityFollowsMapcount)
 {
 	fake::state().folio.mapcount = 3;
-	rs_command cmd{};
-	cmd.verb = RS_VERB_WALK;
-	cmd.pid = 1;
-	cmd.max = 4096;
-	char *out = nullptr;
-	EXPECT_GT(rs_core_run_walk(&cmd, &out), 0);
-	std::free(out);
+	EXPECT_GT(run(false, 4096).ret, 0);
 	EXPECT_EQ(fake::state().walk_runs, 1);
 	EXPECT_EQ(fake::state().last_capacity, 22u); // 2 * 3 + 16
 	expect_all_released();

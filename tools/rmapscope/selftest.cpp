@@ -279,38 +279,39 @@ void s7_shared_file(Tap &t)
 	munmap(a2, 16 * kPage);
 }
 
-bool send_fd(int sock, int fd)
-{
-	char dummy = 'x';
-	iovec iov{&dummy, 1};
+// One message of one byte that can carry one fd (SCM_RIGHTS).
+struct FdMessage {
+	char byte = 'x';
+	iovec iov{&byte, 1};
 	alignas(cmsghdr) char ctl[CMSG_SPACE(sizeof(int))] = {};
 	msghdr msg{};
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = ctl;
-	msg.msg_controllen = sizeof(ctl);
-	cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	FdMessage()
+	{
+		msg.msg_iov = &iov;
+		msg.msg_iovlen = 1;
+		msg.msg_control = ctl;
+		msg.msg_controllen = sizeof(ctl);
+	}
+};
+
+bool send_fd(int sock, int fd)
+{
+	FdMessage m;
+	cmsghdr *c = CMSG_FIRSTHDR(&m.msg);
 	c->cmsg_level = SOL_SOCKET;
 	c->cmsg_type = SCM_RIGHTS;
 	c->cmsg_len = CMSG_LEN(sizeof(int));
 	std::memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	return sendmsg(sock, &msg, 0) == 1;
+	return sendmsg(sock, &m.msg, 0) == 1;
 }
 
 int recv_fd(int sock)
 {
-	char dummy;
-	iovec iov{&dummy, 1};
-	alignas(cmsghdr) char ctl[CMSG_SPACE(sizeof(int))] = {};
-	msghdr msg{};
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = ctl;
-	msg.msg_controllen = sizeof(ctl);
-	if (recvmsg(sock, &msg, 0) != 1)
+	FdMessage m;
+	if (recvmsg(sock, &m.msg, 0) != 1 || !CMSG_FIRSTHDR(&m.msg))
 		return -1;
 	int fd;
-	std::memcpy(&fd, CMSG_DATA(CMSG_FIRSTHDR(&msg)), sizeof(int));
+	std::memcpy(&fd, CMSG_DATA(CMSG_FIRSTHDR(&m.msg)), sizeof(int));
 	return fd;
 }
 
@@ -445,6 +446,18 @@ void s12_refusals(Tap &t)
 	touch_read(z, kPage); // a read fault maps the shared zero page
 	WalkReply w = walk_command(walk_cmd(getpid(), z));
 	t.ok(w.err == ENXIO && w.raw.rfind("error ENXIO ", 0) == 0, "12 zero page: ENXIO with a message", w.raw);
+	// A read fault in an aligned THP region maps the huge zero page (use_zero_page=1).
+	constexpr size_t kHuge = 2 << 20;
+	char *raw = static_cast<char *>(map_anon(2 * kHuge));
+	char *h = reinterpret_cast<char *>((reinterpret_cast<uintptr_t>(raw) + kHuge - 1) & ~(kHuge - 1));
+	madvise(h, kHuge, MADV_HUGEPAGE);
+	touch_read(h, kPage);
+	w = walk_command(walk_cmd(getpid(), h + 3 * kPage));
+	if (!pm_present(pagemap_entry(getpid(), reinterpret_cast<uint64_t>(h))))
+		t.skip("12 huge zero page", "the read fault mapped nothing here");
+	else
+		t.ok(w.err == ENXIO && w.raw.rfind("error ENXIO ", 0) == 0, "12 huge zero page: ENXIO too", w.raw);
+	munmap(raw, 2 * kHuge);
 	char *u = static_cast<char *>(map_anon(kPage));
 	w = walk_command(walk_cmd(getpid(), u));
 	t.ok(w.err == ENOENT && w.raw.rfind("error ENOENT no page mapped", 0) == 0,
