@@ -91,6 +91,8 @@ public:
 			return fail("empty command");
 		if (equals(verb, "walk"))
 			cmd_.verb = RS_VERB_WALK;
+		else if (equals(verb, "tree"))
+			cmd_.verb = RS_VERB_TREE;
 		else
 			return fail_tok("unknown command ", verb);
 
@@ -174,6 +176,8 @@ private:
 	int finish()
 	{
 		constexpr unsigned pid = 1u << 0, addr = 1u << 1, pfn = 1u << 2;
+		if (cmd_.verb == RS_VERB_TREE && cmd_.format == RS_FORMAT_JSON)
+			return fail("format=json is not available for tree yet");
 		if ((seen_ & pfn) && (seen_ & (pid | addr)))
 			return fail("give pfn= or pid= with addr=, not both");
 		if (seen_ & pfn) {

@@ -9,7 +9,7 @@
 extern "C" {
 #endif
 
-enum rs_verb { RS_VERB_WALK = 1 };
+enum rs_verb { RS_VERB_WALK = 1, RS_VERB_TREE = 2 };
 enum rs_format { RS_FORMAT_TEXT = 0, RS_FORMAT_JSON = 1 };
 
 struct rs_command {

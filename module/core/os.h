@@ -47,6 +47,8 @@ struct rs_walk;
 struct rs_walk_result;
 struct rs_walk *rs_os_walk_new(unsigned int max);
 int rs_os_walk_run(struct rs_walk *walk, struct rs_folio *folio, char *msg, __SIZE_TYPE__ msgcap);
+/* The structure behind the folio instead of its mappings: the tree command (same buffer). */
+int rs_os_tree_run(struct rs_walk *walk, struct rs_folio *folio, char *msg, __SIZE_TYPE__ msgcap);
 const struct rs_walk_result *rs_os_walk_result(const struct rs_walk *walk);
 void rs_os_walk_free(struct rs_walk *walk);
 

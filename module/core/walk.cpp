@@ -48,7 +48,8 @@ extern "C" long rs_core_run_walk(const rs_command *cmd, char **out)
 		rs::WalkBuffer walk(capacity);
 		if (!walk.get())
 			return fail(-RS_ENOMEM, "no memory for the walk's records", out);
-		r = rs_os_walk_run(walk.get(), folio.get(), msg, sizeof(msg));
+		r = cmd->verb == RS_VERB_TREE ? rs_os_tree_run(walk.get(), folio.get(), msg, sizeof(msg))
+					      : rs_os_walk_run(walk.get(), folio.get(), msg, sizeof(msg));
 		if (r)
 			return fail(r, msg, out);
 		const rs_walk_result *res = rs_os_walk_result(walk.get());

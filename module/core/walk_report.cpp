@@ -111,15 +111,19 @@ const rs_owner *owner_of(const rs_walk_result &r, const rs_map_record &m)
 	return m.owner < r.nr_owners ? &r.owners[m.owner] : nullptr;
 }
 
-void text(TextWriter &w, const rs_walk_result &r)
+void text_folio(TextWriter &w, const rs_folio_info &f)
 {
-	const rs_folio_info &f = r.folio;
 	w.str("folio").kv_hex("pfn", f.pfn).kv_hex("page_pfn", f.page_pfn).kv_dec("nr_pages", f.nr_pages)
 		.kv("kind", kind_name(f.kind));
 	w.str(" mapcount=").sdec(f.mapcount).str(" refcount=").sdec(f.refcount);
 	w.kv_hex("index", f.index).str(" flags=");
 	put_flags(w, f.flags, false);
 	w.endl();
+}
+
+void text(TextWriter &w, const rs_walk_result &r)
+{
+	text_folio(w, r.folio);
 	for (unsigned i = 0; i < r.nr_recs; ++i) {
 		const rs_map_record &m = r.recs[i];
 		const rs_owner *o = owner_of(r, m);
@@ -143,6 +147,56 @@ void text(TextWriter &w, const rs_walk_result &r)
 	}
 	w.str("walk").kv_dec("maps", r.maps).kv_dec("vmas", r.vmas).kv_bool("truncated", r.truncated)
 		.kv_dec("ns", r.ns).endl();
+}
+
+void vma_fields(TextWriter &w, const rs_walk_result &r, const rs_map_record &m)
+{
+	const rs_owner *o = owner_of(r, m);
+	w.str(" pid=");
+	put_pids(w, o);
+	w.str(" comm=");
+	put_path_text(w, o ? o->comm : nullptr);
+	w.kv_hex("vma", m.vma_start).ch('-').hex(m.vma_end).kv_hex("pgoff", m.pgoff).str(" prot=");
+	put_prot(w, m.prot);
+	w.str(" file=");
+	put_path_text(w, m.path);
+}
+
+// tree: the folio line, then the structure (docs/debugfs.md).
+void tree_text(TextWriter &w, const rs_walk_result &r)
+{
+	text_folio(w, r.folio);
+	if (r.tree == RS_TREE_ANON) {
+		for (unsigned i = 0; i < r.nr_levels; ++i) {
+			const rs_anon_level &l = r.levels[i];
+			w.str("anon_vma").kv_dec("level", i).kv_bool("root", l.is_root).str(" refcount=").sdec(l.refcount)
+				.kv_dec("children", l.num_children).kv_dec("active_vmas", l.num_active_vmas)
+				.kv_dec("avcs", l.avcs).endl();
+		}
+		for (unsigned i = 0; i < r.nr_recs; ++i) {
+			w.str("avc");
+			vma_fields(w, r, r.recs[i]);
+			w.endl();
+		}
+		w.str("tree kind=anon").kv_dec("levels", r.nr_levels).kv_dec("avcs", r.nr_levels ? r.levels[0].avcs : 0);
+	} else if (r.tree == RS_TREE_FILE) {
+		w.str("mapping").kv_dec("vmas", r.tree_vmas).endl();
+		for (unsigned i = 0; i < r.nr_recs; ++i) {
+			w.str("vma");
+			vma_fields(w, r, r.recs[i]);
+			w.endl();
+		}
+		w.str("tree kind=file").kv_dec("vmas", r.tree_vmas);
+	} else {
+		for (unsigned i = 0; i < r.nr_recs; ++i) {
+			const rs_map_record &m = r.recs[i];
+			w.str("rmap_item");
+			vma_fields(w, r, m);
+			w.kv_hex("addr", m.addr).kv_bool("mapped", !m.skip).kv_dec("visits", m.visits).endl();
+		}
+		w.str("tree kind=ksm").kv_dec("rmap_items", r.nr_recs);
+	}
+	w.kv_bool("truncated", r.truncated).endl();
 }
 
 void json(TextWriter &w, const rs_walk_result &r)
@@ -205,7 +259,9 @@ void json(TextWriter &w, const rs_walk_result &r)
 extern "C" long rs_core_format_walk(const rs_walk_result *res, int format, char *buf, usize cap)
 {
 	TextWriter w(buf, cap);
-	if (format == 1)
+	if (res->tree != RS_TREE_NONE)
+		tree_text(w, *res);
+	else if (format == 1)
 		json(w, *res);
 	else
 		text(w, *res);
@@ -217,7 +273,9 @@ extern "C" long rs_core_format_walk(const rs_walk_result *res, int format, char 
 extern "C" usize rs_core_walk_response_size(const rs_walk_result *res, int format)
 {
 	TextWriter w = TextWriter::counter();
-	if (format == 1)
+	if (res->tree != RS_TREE_NONE)
+		tree_text(w, *res);
+	else if (format == 1)
 		json(w, *res);
 	else
 		text(w, *res);

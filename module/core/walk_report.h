@@ -66,6 +66,18 @@ struct rs_owner {
 	char comm[16];
 };
 
+/* One anon_vma of the chain from the folio's own (level 0) up to the root. */
+#define RS_TREE_LEVELS 16
+struct rs_anon_level {
+	unsigned long num_children;	/* anon_vmas forked from this one */
+	unsigned long num_active_vmas;	/* VMAs whose own anon_vma this is */
+	int refcount;
+	int is_root;
+	unsigned long avcs;		/* anon_vma_chains in its interval tree */
+};
+
+enum rs_tree_kind { RS_TREE_NONE, RS_TREE_ANON, RS_TREE_FILE, RS_TREE_KSM };
+
 struct rs_walk_result {
 	struct rs_folio_info folio;
 	const struct rs_map_record *recs;
@@ -76,6 +88,11 @@ struct rs_walk_result {
 	unsigned long long ns;		/* duration of the walk */
 	const struct rs_owner *owners;
 	unsigned int nr_owners;
+	/* tree only */
+	int tree;			/* enum rs_tree_kind; RS_TREE_NONE for a walk */
+	struct rs_anon_level levels[RS_TREE_LEVELS];
+	unsigned int nr_levels;
+	unsigned long tree_vmas;	/* file: VMAs in i_mmap */
 };
 
 /* Writes the walk's response; its length, or -RS_ENOSPC when buf is too small. */

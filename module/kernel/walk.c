@@ -33,24 +33,7 @@
 #include "call.h"
 #include "compat.h"
 #include "folio.h"
-
-/* One rmap_one visit, with the references it took. */
-struct rs_walk_entry {
-	struct rs_map_record rec;
-	struct mm_struct *mm;		/* mmgrab()ed */
-	struct file *file;		/* get_file()d, or NULL */
-	char *path;			/* kmalloc()ed, or NULL */
-};
-
-struct rs_walk {
-	unsigned int max;
-	unsigned int nr;		/* entries filled */
-	struct rs_walk_entry *ents;
-	struct rs_map_record *recs;	/* the result, in report order */
-	struct mm_struct **uniq;	/* the distinct mms, sorted */
-	struct rs_owner *owners;	/* parallel to uniq */
-	struct rs_walk_result res;
-};
+#include "walk_internal.h"
 
 static int rs_kind(struct folio *folio)
 {
@@ -188,14 +171,11 @@ static bool rs_rmap_one(struct folio *folio, struct vm_area_struct *vma, unsigne
 		.address = addr,
 		.flags = 0,
 	};
-	struct rs_map_record rec = {
-		.vma_start = vma->vm_start,
-		.vma_end = vma->vm_end,
-		.pgoff = vma->vm_pgoff,
-		.prot = rs_prot(vma),
-		.addr = addr,
-	};
+	struct rs_map_record rec;
 	bool found = false;
+
+	rs_walk_vma_record(vma, &rec);
+	rec.addr = addr;
 
 	w->res.vmas++;
 	/* Never leave this loop early: while it returns true the PTL is held. */
@@ -223,18 +203,33 @@ static bool rs_rmap_one(struct folio *folio, struct vm_area_struct *vma, unsigne
 		}
 	}
 	rec.skip = !found;
-	rec.visits = 1;
+	rs_walk_add(w, vma, &rec);
+	return true;
+}
+
+void rs_walk_add(struct rs_walk *w, struct vm_area_struct *vma, const struct rs_map_record *rec)
+{
 	if (w->nr == w->max) {
 		w->res.truncated = 1;
-		return true;
+		return;
 	}
-	w->ents[w->nr].rec = rec;
+	w->ents[w->nr].rec = *rec;
+	w->ents[w->nr].rec.visits = 1;
 	mmgrab(vma->vm_mm);
 	w->ents[w->nr].mm = vma->vm_mm;
 	if (vma->vm_file)
 		w->ents[w->nr].file = get_file(vma->vm_file);
 	w->nr++;
-	return true;
+}
+
+void rs_walk_vma_record(struct vm_area_struct *vma, struct rs_map_record *rec)
+{
+	*rec = (struct rs_map_record) {
+		.vma_start = vma->vm_start,
+		.vma_end = vma->vm_end,
+		.pgoff = vma->vm_pgoff,
+		.prot = rs_prot(vma),
+	};
 }
 
 static int rs_cmp_ptr(const void *a, const void *b)
@@ -397,6 +392,11 @@ int rs_os_walk_run(struct rs_walk *w, struct rs_folio *f, char *msg, size_t cap)
 		rs_call_rmap_walk(folio, &rwc);
 	w->res.ns = ktime_get_ns() - start;
 
+	return rs_walk_finish(w, msg, cap);
+}
+
+int rs_walk_finish(struct rs_walk *w, char *msg, size_t cap)
+{
 	rs_merge_visits(w);
 	if (rs_resolve_owners(w)) {
 		snprintf(msg, cap, "out of memory");

@@ -49,6 +49,14 @@ TEST(Command, WalkByPfnWithOptions)
 	EXPECT_EQ(p.cmd.max, 16u);
 }
 
+TEST(Command, Tree)
+{
+	Parsed p = parse("tree pfn=0x10\n");
+	ASSERT_EQ(p.ret, 0) << p.err;
+	EXPECT_EQ(p.cmd.verb, RS_VERB_TREE);
+	EXPECT_EQ(parse("tree pid=1 addr=2 format=json").err, "format=json is not available for tree yet");
+}
+
 TEST(Command, BoundsAreInclusive)
 {
 	EXPECT_EQ(parse("walk pid=1 addr=0").ret, 0);

@@ -50,6 +50,10 @@ int run_demo(int (*show_walk)(long pid, const std::string &addr))
 	std::printf("\nThe raw ctl response to \"%s\":\n", cmd.substr(0, cmd.size() - 1).c_str());
 	std::fputs(ctl_transact(cmd).text.c_str(), stdout);
 
+	std::printf("\n$ rmapscope tree --pid %d --addr %s   # the anon_vma and its AVCs: child2's VMA too\n",
+		    getpid(), addr);
+	std::fputs(ctl_transact("tree" + cmd.substr(4)).text.c_str(), stdout);
+
 	uint64_t pfn = pm_pfn(pagemap_entry(getpid(), reinterpret_cast<uint64_t>(page)));
 	std::printf("\nThe brute-force answer from every /proc/*/pagemap, for pfn 0x%lx:\n",
 		    static_cast<unsigned long>(pfn));

@@ -160,6 +160,15 @@ int main(int argc, char **argv)
 	walk->add_flag("--json", json, "print the module's JSON");
 	walk->add_option("--max", max, "report at most this many mappings");
 
+	Target ttarget;
+	auto *tree = app.add_subcommand("tree", "the anon_vma chain, i_mmap or KSM rmap items behind a page");
+	auto *tpid = tree->add_option("--pid", ttarget.pid, "process id (with --addr)");
+	auto *taddr = tree->add_option("--addr", ttarget.addr, "user address (with --pid)");
+	auto *tpfn = tree->add_option("--pfn", ttarget.pfn, "page frame number");
+	tpid->needs(taddr);
+	taddr->needs(tpid);
+	tpfn->excludes(tpid)->excludes(taddr);
+
 	app.add_subcommand("selftest", "real mappings checked against the pagemap oracle (TAP)");
 	app.add_subcommand("demo", "a page shared by a small fork tree, walked");
 	app.add_subcommand("bench", "walk cost against brute force and against the number of sharers");
@@ -176,6 +185,15 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		return cmd_walk(target, json, max);
+	}
+	if (*tree) {
+		if (!*tpfn && !*tpid) {
+			std::cerr << "rmapscope tree: give --pid and --addr, or --pfn\n";
+			return 2;
+		}
+		rmapscope::CtlReply r = rmapscope::ctl_transact(ttarget.command("tree") + "\n");
+		(r.err ? std::cerr : std::cout) << r.text;
+		return r.err ? 1 : 0;
 	}
 	if (app.got_subcommand("selftest"))
 		return rmapscope::run_selftest() ? 1 : 0;

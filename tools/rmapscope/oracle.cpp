@@ -75,4 +75,28 @@ std::vector<OracleHit> oracle_find(uint64_t pfn_begin, uint64_t pfn_end)
 	return hits;
 }
 
+std::vector<std::pair<int, uint64_t>> maps_of_file(const std::string &path)
+{
+	std::vector<std::pair<int, uint64_t>> out;
+	DIR *proc = opendir("/proc");
+	if (!proc)
+		return out;
+	while (dirent *de = readdir(proc)) {
+		char *end;
+		long pid = std::strtol(de->d_name, &end, 10);
+		if (*end != '\0' || pid <= 0)
+			continue;
+		std::ifstream maps("/proc/" + std::string(de->d_name) + "/maps");
+		std::string line;
+		while (std::getline(maps, line)) {
+			uint64_t lo;
+			if (line.size() > path.size() && line.compare(line.size() - path.size(), path.size(), path) == 0 &&
+			    line[line.size() - path.size() - 1] == ' ' && std::sscanf(line.c_str(), "%lx-", &lo) == 1)
+				out.emplace_back(static_cast<int>(pid), lo);
+		}
+	}
+	closedir(proc);
+	return out;
+}
+
 } // namespace rmapscope

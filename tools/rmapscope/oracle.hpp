@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace rmapscope {
@@ -20,6 +21,9 @@ struct OracleHit {
 
 // Brute force over all processes; pfn_end is exclusive.
 std::vector<OracleHit> oracle_find(uint64_t pfn_begin, uint64_t pfn_end);
+
+// Every (pid, vma_start) whose /proc/<pid>/maps line maps the file at path.
+std::vector<std::pair<int, uint64_t>> maps_of_file(const std::string &path);
 
 // The pagemap entry of one address of one process (bit 63 present, bits 0-54 PFN).
 uint64_t pagemap_entry(int pid, uint64_t addr);

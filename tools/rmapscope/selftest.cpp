@@ -29,6 +29,7 @@
 #include "ctl_client.hpp"
 #include "helpers.hpp"
 #include "oracle.hpp"
+#include "record.hpp"
 #include "walk_reply.hpp"
 
 namespace rmapscope {
@@ -160,18 +161,57 @@ void s3_cow(Tap &t)
 	munmap(p, kPage);
 }
 
+std::vector<Record> tree_records(const std::string &cmd, int &err)
+{
+	CtlReply r = ctl_transact(cmd);
+	err = r.err;
+	auto recs = parse_report(r.text);
+	return recs ? *recs : std::vector<Record>{};
+}
+
+size_t count_kind(const std::vector<Record> &rs, const std::string &kind)
+{
+	return std::count_if(rs.begin(), rs.end(), [&](const Record &r) { return r.kind == kind; });
+}
+
+bool lists_pid(const std::vector<Record> &rs, const std::string &kind, int pid)
+{
+	for (const auto &r : rs)
+		if (r.kind == kind)
+			for (int p : parse_pids(r.get("pid").value_or("")))
+				if (p == pid)
+					return true;
+	return false;
+}
+
+std::string dump(const std::vector<Record> &rs)
+{
+	std::string d;
+	for (const auto &r : rs) {
+		d += r.kind;
+		for (const auto &[k, v] : r.fields)
+			d += " " + k + "=" + v;
+		d += "\n";
+	}
+	return d;
+}
+
 void s4_three_generations(Tap &t)
 {
-	char *p = static_cast<char *>(map_anon(kPage));
-	touch_write(p, kPage, 5);
+	char *p = static_cast<char *>(map_anon(2 * kPage));
+	touch_write(p, 2 * kPage, 5);
+	char *q = p + kPage; // the grandchild writes q: its COW copy hangs off its own anon_vma
 	int up[2];
 	if (pipe(up)) {
 		t.ok(false, "4 three generations: pipe", std::strerror(errno));
 		return;
 	}
-	Helper child([p, &up] {
+	Helper child([q, &up] {
 		// The grandchild is forked by the child; it reports its pid up and waits for its parent.
-		Helper *grand = new Helper([] { return uint64_t{0}; });
+		Helper *grand = new Helper([q] {
+			touch_write(q, kPage, 6);
+			return uint64_t{0};
+		});
 		uint64_t g = static_cast<uint64_t>(grand->pid());
 		if (write(up[1], &g, sizeof(g)) != sizeof(g))
 			_exit(3);
@@ -185,8 +225,20 @@ void s4_three_generations(Tap &t)
 	WalkReply w = walk_and_check(t, "4 three generations", getpid(), p);
 	t.ok(has_pid(w, getpid()) && has_pid(w, child.pid()) && has_pid(w, static_cast<pid_t>(grand)),
 	     "4 three generations: parent, child and grandchild all listed", w.raw);
-	t.skip("4 three generations: anon_vma parent/root chain", "the tree command is not implemented yet");
-	munmap(p, kPage);
+	// The shared page's anon_vma is the root; all three VMAs hang off it.
+	int err;
+	auto root = tree_records(walk_cmd(getpid(), p).replace(0, 4, "tree"), err);
+	t.ok(err == 0 && count_kind(root, "anon_vma") == 1 && root[1].get("root") == "1" &&
+		     count_kind(root, "avc") == 3 && lists_pid(root, "avc", getpid()) && lists_pid(root, "avc", child.pid()) &&
+		     lists_pid(root, "avc", static_cast<pid_t>(grand)),
+	     "4 tree of the shared page: one root anon_vma with the 3 generations' VMAs", dump(root));
+	// The grandchild's COW copy: its anon_vma, the child's, then the root.
+	auto chain = tree_records(walk_cmd(static_cast<pid_t>(grand), q).replace(0, 4, "tree"), err);
+	bool shape = err == 0 && count_kind(chain, "anon_vma") == 3 && chain.size() > 3 && chain[1].get("root") == "0" &&
+		     chain[2].get("root") == "0" && chain[3].get("root") == "1" && chain[3].get("children") != "0";
+	t.ok(shape && lists_pid(chain, "avc", static_cast<pid_t>(grand)) && !lists_pid(chain, "avc", getpid()),
+	     "4 tree of the grandchild's copy: anon_vma chain of 3 levels up to the root", dump(chain));
+	munmap(p, 2 * kPage);
 }
 
 void s5_mremap(Tap &t)
@@ -275,6 +327,19 @@ void s7_shared_file(Tap &t)
 		if (m.pids == std::vector<int>{b.pid()})
 			b_ok = m.addr == b.value() + kPage && m.file == f;
 	t.ok(b_ok, "7 MAP_SHARED file: offset mapping at the right address, file path reported", w.raw);
+	int err;
+	auto tr = tree_records(walk_cmd(getpid(), a1 + 5 * kPage).replace(0, 4, "tree"), err);
+	// i_mmap names every VMA of the file, touched or not: the helpers also inherited the
+	// parent's two mappings without touching them (4 mappings in the walk, 8 VMAs here).
+	std::set<std::pair<int, uint64_t>> tree_vmas, maps_vmas;
+	for (const auto &r : tr)
+		if (r.kind == "vma")
+			for (int pid : parse_pids(r.get("pid").value_or("")))
+				tree_vmas.insert({pid, parse_num(r.get("vma").value_or("0").substr(0, r.get("vma").value_or("").find('-')))});
+	for (const auto &m : maps_of_file(f))
+		maps_vmas.insert(m);
+	t.ok(err == 0 && !tree_vmas.empty() && tree_vmas == maps_vmas && tr.back().get("vmas") == std::to_string(maps_vmas.size()),
+	     "7 tree of the file page: i_mmap holds exactly the VMAs /proc/*/maps shows for the file", dump(tr));
 	munmap(a1, 16 * kPage);
 	munmap(a2, 16 * kPage);
 }
@@ -408,6 +473,10 @@ void s10_ksm(Tap &t)
 	     "10 KSM: kind=ksm, five mappings in three processes", w.raw);
 	t.ok(std::to_string(w.maps.size()) == w.folio.get("mapcount").value_or(""),
 	     "10 KSM: one map line per mapping (repeated visits merged), as many as mapcount", w.raw);
+	int err;
+	auto tr = tree_records(walk_cmd(getpid(), p).replace(0, 4, "tree"), err);
+	t.ok(err == 0 && count_kind(tr, "rmap_item") == 5 && tr.back().get("kind") == "ksm",
+	     "10 tree of the KSM page: its 5 rmap items", dump(tr));
 	munmap(p, kPage);
 }
 

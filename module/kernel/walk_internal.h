@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* What walk.c and tree.c share: the walk buffer and how records enter and leave it. */
+#ifndef RMAPSCOPE_WALK_INTERNAL_H
+#define RMAPSCOPE_WALK_INTERNAL_H
+
+#include <linux/mm_types.h>
+
+#include "../core/walk_report.h"
+
+/* One record, with the references it took. */
+struct rs_walk_entry {
+	struct rs_map_record rec;
+	struct mm_struct *mm;		/* mmgrab()ed */
+	struct file *file;		/* get_file()d, or NULL */
+	char *path;			/* kmalloc()ed, or NULL */
+};
+
+struct rs_walk {
+	unsigned int max;
+	unsigned int nr;		/* entries filled */
+	struct rs_walk_entry *ents;
+	struct rs_map_record *recs;	/* the result, in report order */
+	struct mm_struct **uniq;	/* the distinct mms, sorted */
+	struct rs_owner *owners;	/* parallel to uniq */
+	struct rs_walk_result res;
+};
+
+/* The VMA's part of a record. */
+void rs_walk_vma_record(struct vm_area_struct *vma, struct rs_map_record *rec);
+/*
+ * Keeps a record for vma, or counts it as truncated when the buffer is full. Takes only atomic
+ * references (mmgrab, get_file): callable under rmap and page-table locks.
+ */
+void rs_walk_add(struct rs_walk *w, struct vm_area_struct *vma, const struct rs_map_record *rec);
+/* With every rmap lock dropped: merge repeats, resolve owners and paths, publish the records. */
+int rs_walk_finish(struct rs_walk *w, char *msg, size_t cap);
+
+#endif /* RMAPSCOPE_WALK_INTERNAL_H */
