@@ -62,13 +62,18 @@ static void rs_ctl_set(struct rs_ctl *ctl, char *resp, size_t len)
 	ctl->pos = 0;
 }
 
-/* A response of just an error line; -ENOMEM if even that cannot be allocated. */
+/*
+ * A response of just an error line. If even that cannot be allocated, the previous response is
+ * dropped (a read then gives ENODATA) rather than left to be taken for this command's.
+ */
 static long rs_ctl_error(struct rs_ctl *ctl, int err, const char *msg)
 {
 	char *buf = kvmalloc(RS_ERROR_MAX, GFP_KERNEL);
 
-	if (!buf)
+	if (!buf) {
+		rs_ctl_set(ctl, NULL, 0);
 		return -ENOMEM;
+	}
 	rs_ctl_set(ctl, buf, rs_core_format_error(err, msg, buf, RS_ERROR_MAX));
 	return err;
 }
@@ -85,8 +90,10 @@ static long rs_ctl_command(struct rs_ctl *ctl, const char *line, size_t len)
 		return rs_ctl_error(ctl, ret, msg);
 
 	ret = rs_core_run_walk(&cmd, &buf);
-	if (!buf)
+	if (!buf) {
+		rs_ctl_set(ctl, NULL, 0);	/* never leave the last command's answer */
 		return ret < 0 ? ret : -ENOMEM;
+	}
 	/* rs_os_valloc() is kvmalloc(): the buffer is ours to kvfree(). */
 	rs_ctl_set(ctl, buf, ret < 0 ? strlen(buf) : ret);
 	return ret < 0 ? ret : 0;
