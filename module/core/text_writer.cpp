@@ -9,45 +9,6 @@ TextWriter::TextWriter(char *buf, usize cap) : buf_(buf), cap_(cap)
 		buf_[0] = '\0';
 }
 
-TextWriter &TextWriter::ch(char c)
-{
-	if (counting_) {
-		++len_;
-		return *this;
-	}
-	// Keep one byte for the terminating NUL.
-	if (overflow_ || len_ + 1 >= cap_) {
-		overflow_ = true;
-		return *this;
-	}
-	buf_[len_++] = c;
-	buf_[len_] = '\0';
-	return *this;
-}
-
-TextWriter &TextWriter::str(StrView s)
-{
-	if (counting_) {
-		len_ += s.size();
-		return *this;
-	}
-	// One bounds check and one copy per string; past the end, write what fits and stop.
-	if (overflow_)
-		return *this;
-	usize room = cap_ > len_ ? cap_ - len_ - 1 : 0;
-	usize n = s.size() <= room ? s.size() : room;
-	if (cap_ == 0) {
-		overflow_ = s.size() > 0;
-		return *this;
-	}
-	__builtin_memcpy(buf_ + len_, s.data(), n);
-	len_ += n;
-	buf_[len_] = '\0';
-	if (n < s.size())
-		overflow_ = true;
-	return *this;
-}
-
 TextWriter &TextWriter::dec(u64 v)
 {
 	char tmp[20]; // 2^64-1 has 20 digits

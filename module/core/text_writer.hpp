@@ -11,11 +11,33 @@ class TextWriter {
 public:
 	// buf holds cap bytes; the text is always NUL-terminated when cap > 0.
 	TextWriter(char *buf, usize cap);
-	// A writer that only measures: size() is what the text would need (without the NUL).
-	static TextWriter counter() { return TextWriter(); }
 
-	TextWriter &str(StrView s);
-	TextWriter &ch(char c);
+	// Inline: they run once per token of every record.
+	TextWriter &str(StrView s)
+	{
+		if (overflow_)
+			return *this;
+		usize room = cap_ > len_ ? cap_ - len_ - 1 : 0;
+		usize n = s.size() <= room ? s.size() : room;
+		for (usize i = 0; i < n; ++i) // tokens are short: a loop beats a memcpy call
+			buf_[len_ + i] = s[i];
+		len_ += n;
+		if (cap_ > 0)
+			buf_[len_] = '\0';
+		overflow_ = n < s.size();
+		return *this;
+	}
+	TextWriter &ch(char c)
+	{
+		// Keep one byte for the terminating NUL.
+		if (overflow_ || len_ + 1 >= cap_) {
+			overflow_ = true;
+			return *this;
+		}
+		buf_[len_++] = c;
+		buf_[len_] = '\0';
+		return *this;
+	}
 	TextWriter &dec(u64 v);
 	TextWriter &sdec(i64 v);
 	TextWriter &hex(u64 v); // 0x-prefixed, lower case
@@ -31,13 +53,10 @@ public:
 	bool overflowed() const { return overflow_; }
 
 private:
-	TextWriter() : buf_(nullptr), cap_(0), counting_(true) {}
-
 	char *buf_;
 	usize cap_;
 	usize len_ = 0;
 	bool overflow_ = false;
-	bool counting_ = false;
 };
 
 } // namespace rs

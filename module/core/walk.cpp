@@ -57,8 +57,9 @@ extern "C" long rs_core_run_walk(const rs_command *cmd, char **out)
 			capacity = cmd->max;
 			continue;
 		}
-		// The response is sized exactly (a measuring pass), not for the worst case of max=
-		// records: a large kvmalloc is a vmalloc, which cost more than the walk itself.
+		// The response is sized for the records actually kept and their real paths, not for
+		// the worst case of max= records: a large kvmalloc is a vmalloc, which cost more than
+		// the walk itself. (A measuring pass of the formatter cost as much as formatting.)
 		rs::usize cap = rs_core_walk_response_size(res, cmd->format);
 		*out = static_cast<char *>(rs_os_valloc(cap));
 		if (!*out)

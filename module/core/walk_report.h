@@ -101,7 +101,7 @@ long rs_core_format_walk(const struct rs_walk_result *res, int format, char *buf
 long rs_core_format_error(int err, const char *msg, char *buf, __SIZE_TYPE__ cap);
 /* Bytes a response of nr_recs records may need, at most (the documented memory bound). */
 __SIZE_TYPE__ rs_core_walk_response_bound(unsigned int nr_recs);
-/* Bytes this response needs exactly, with its NUL (a measuring pass of the formatter). */
+/* Bytes this response may need, from its records' real path lengths (at most the bound). */
 __SIZE_TYPE__ rs_core_walk_response_size(const struct rs_walk_result *res, int format);
 
 #ifdef __cplusplus

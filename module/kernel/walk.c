@@ -14,7 +14,6 @@
  */
 #define pr_fmt(fmt) "rmapscope: " fmt
 
-#include <linux/bsearch.h>
 #include <linux/dcache.h>
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -232,11 +231,55 @@ void rs_walk_vma_record(struct vm_area_struct *vma, struct rs_map_record *rec)
 	};
 }
 
-static int rs_cmp_ptr(const void *a, const void *b)
+/*
+ * Sorting and searching mm pointers without sort()/bsearch(): their comparison callbacks are
+ * indirect calls (through retpolines), which cost more than the walk itself at a few hundred
+ * mappings. A heapsort of plain pointers and a binary search over them.
+ */
+static void rs_sift(struct mm_struct **a, unsigned int i, unsigned int n)
 {
-	unsigned long x = *(const unsigned long *)a, y = *(const unsigned long *)b;
+	for (;;) {
+		unsigned int big = i, l = 2 * i + 1, r = l + 1;
 
-	return x < y ? -1 : x > y;
+		if (l < n && a[l] > a[big])
+			big = l;
+		if (r < n && a[r] > a[big])
+			big = r;
+		if (big == i)
+			return;
+		swap(a[i], a[big]);
+		i = big;
+	}
+}
+
+static void rs_sort_mms(struct mm_struct **a, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = n / 2; i-- > 0;)
+		rs_sift(a, i, n);
+	for (i = n; i-- > 1;) {
+		swap(a[0], a[i]);
+		rs_sift(a, 0, i);
+	}
+}
+
+/* Index of mm in the sorted a[0..n), or -1. */
+static int rs_find_mm(struct mm_struct *const *a, unsigned int n, const struct mm_struct *mm)
+{
+	unsigned int lo = 0, hi = n;
+
+	while (lo < hi) {
+		unsigned int mid = lo + (hi - lo) / 2;
+
+		if (a[mid] == mm)
+			return mid;
+		if (a[mid] < mm)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
 }
 
 /* Orders visits by (mm, vma, address, skip), so repeated visits of one mapping are adjacent. */
@@ -263,6 +306,10 @@ static void rs_merge_visits(struct rs_walk *w)
 {
 	unsigned int i, n = 0;
 
+	/* Only rmap_walk_ksm() repeats a visit; anon and file walks meet each VMA once. */
+	if (w->res.folio.kind != RS_KIND_KSM)
+		return;
+
 	sort(w->ents, w->nr, sizeof(*w->ents), rs_cmp_visit, NULL);
 	for (i = 0; i < w->nr; i++) {
 		struct rs_walk_entry *e = &w->ents[i];
@@ -286,17 +333,21 @@ static int rs_resolve_owners(struct rs_walk *w)
 	w->uniq = kvmalloc_array(n ? n : 1, sizeof(*w->uniq), GFP_KERNEL);
 	if (!w->uniq)
 		return -ENOMEM;
-	for (i = 0; i < n; i++)	/* already sorted by mm */
-		if (nu == 0 || w->uniq[nu - 1] != w->ents[i].mm)
-			w->uniq[nu++] = w->ents[i].mm;
+	for (i = 0; i < n; i++)
+		w->uniq[i] = w->ents[i].mm;
+	rs_sort_mms(w->uniq, n);
+	for (i = 0; i < n; i++)
+		if (nu == 0 || w->uniq[nu - 1] != w->uniq[i])
+			w->uniq[nu++] = w->uniq[i];
 	w->owners = kvcalloc(nu ? nu : 1, sizeof(*w->owners), GFP_KERNEL);
 	if (!w->owners)
 		return -ENOMEM;
 
 	rcu_read_lock();
 	for_each_process(p) {
-		struct mm_struct *mm = NULL, **hit;
+		struct mm_struct *mm = NULL;
 		struct rs_owner *o;
+		int idx;
 
 		if (p->flags & PF_KTHREAD)
 			continue;
@@ -308,10 +359,10 @@ static int rs_resolve_owners(struct rs_walk *w)
 		}
 		if (!mm)
 			continue;
-		hit = bsearch(&mm, w->uniq, nu, sizeof(*w->uniq), rs_cmp_ptr);
-		if (!hit)
+		idx = rs_find_mm(w->uniq, nu, mm);
+		if (idx < 0)
 			continue;
-		o = &w->owners[hit - w->uniq];
+		o = &w->owners[idx];
 		if (o->nr_pids < RMAPSCOPE_OWNER_PIDS)
 			o->pids[o->nr_pids] = task_tgid_vnr(p);
 		if (o->nr_pids++ == 0)
@@ -319,11 +370,8 @@ static int rs_resolve_owners(struct rs_walk *w)
 	}
 	rcu_read_unlock();
 
-	for (i = 0; i < n; i++) {
-		struct mm_struct **hit = bsearch(&w->ents[i].mm, w->uniq, nu, sizeof(*w->uniq), rs_cmp_ptr);
-
-		w->ents[i].rec.owner = hit - w->uniq;
-	}
+	for (i = 0; i < n; i++)
+		w->ents[i].rec.owner = rs_find_mm(w->uniq, nu, w->ents[i].mm);
 	w->res.owners = w->owners;
 	w->res.nr_owners = nu;
 	return 0;

@@ -49,18 +49,6 @@ TEST(TextWriter, ZeroCapacityNeverWrites)
 	EXPECT_EQ(sentinel, 'S');
 }
 
-TEST(TextWriter, CounterMeasuresExactly)
-{
-	char buf[128];
-	TextWriter w(buf, sizeof(buf));
-	TextWriter c = TextWriter::counter();
-	for (TextWriter *t : {&w, &c})
-		t->str("map").kv_dec("pid", 4194304).kv_hex("addr", 0x7f0000001000).kv("file", "/x y").sdec(-12).endl();
-	EXPECT_EQ(c.size(), w.size());
-	EXPECT_EQ(c.size(), std::string(buf).size());
-	EXPECT_FALSE(c.overflowed());
-}
-
 TEST(TextWriter, BulkStringStopsAtTheEnd)
 {
 	char buf[6];
