@@ -111,6 +111,20 @@ const rs_owner *owner_of(const rs_walk_result &r, const rs_map_record &m)
 	return m.owner < r.nr_owners ? &r.owners[m.owner] : nullptr;
 }
 
+// The VMA part of a map, avc, vma or rmap_item line.
+void vma_fields(TextWriter &w, const rs_walk_result &r, const rs_map_record &m)
+{
+	const rs_owner *o = owner_of(r, m);
+	w.str(" pid=");
+	put_pids(w, o);
+	w.str(" comm=");
+	put_path_text(w, o ? o->comm : nullptr);
+	w.kv_hex("vma", m.vma_start).ch('-').hex(m.vma_end).kv_hex("pgoff", m.pgoff).str(" prot=");
+	put_prot(w, m.prot);
+	w.str(" file=");
+	put_path_text(w, m.path);
+}
+
 void text_folio(TextWriter &w, const rs_folio_info &f)
 {
 	w.str("folio").kv_hex("pfn", f.pfn).kv_hex("page_pfn", f.page_pfn).kv_dec("nr_pages", f.nr_pages)
@@ -133,33 +147,14 @@ void text(TextWriter &w, const rs_walk_result &r)
 			w.kv("reason", "no_entry_maps_folio").endl();
 			continue;
 		}
-		w.str("map pid=");
-		put_pids(w, o);
-		w.str(" comm=");
-		put_path_text(w, o ? o->comm : nullptr);
-		w.kv_hex("vma", m.vma_start).ch('-').hex(m.vma_end).kv_hex("pgoff", m.pgoff).str(" prot=");
-		put_prot(w, m.prot);
-		w.str(" file=");
-		put_path_text(w, m.path);
+		w.str("map");
+		vma_fields(w, r, m);
 		w.kv_hex("addr", m.addr).kv("level", m.level == RS_LEVEL_PMD ? "pmd" : "pte")
 			.kv_dec("present", 1).kv_bool("young", m.young).kv_bool("dirty", m.dirty)
 			.kv_bool("write", m.write).kv_dec("pages", m.pages).kv_dec("visits", m.visits).endl();
 	}
 	w.str("walk").kv_dec("maps", r.maps).kv_dec("vmas", r.vmas).kv_bool("truncated", r.truncated)
 		.kv_dec("ns", r.ns).endl();
-}
-
-void vma_fields(TextWriter &w, const rs_walk_result &r, const rs_map_record &m)
-{
-	const rs_owner *o = owner_of(r, m);
-	w.str(" pid=");
-	put_pids(w, o);
-	w.str(" comm=");
-	put_path_text(w, o ? o->comm : nullptr);
-	w.kv_hex("vma", m.vma_start).ch('-').hex(m.vma_end).kv_hex("pgoff", m.pgoff).str(" prot=");
-	put_prot(w, m.prot);
-	w.str(" file=");
-	put_path_text(w, m.path);
 }
 
 // tree: the folio line, then the structure (docs/debugfs.md).

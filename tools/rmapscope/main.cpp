@@ -88,6 +88,13 @@ int cmd_version(bool json)
 struct Target {
 	long pid = 0;
 	std::string addr, pfn;
+	bool given() const
+	{
+		if (pid > 0 || !pfn.empty())
+			return true;
+		std::cerr << "rmapscope: give --pid and --addr, or --pfn\n";
+		return false;
+	}
 	std::string command(const std::string &verb) const
 	{
 		if (!pfn.empty())
@@ -95,6 +102,17 @@ struct Target {
 		return verb + " pid=" + std::to_string(pid) + " addr=" + addr;
 	}
 };
+
+// --pid with --addr, or --pfn: the same for every command that names a page.
+void add_target_options(CLI::App *cmd, Target &t)
+{
+	auto *pid = cmd->add_option("--pid", t.pid, "process id (with --addr)");
+	auto *addr = cmd->add_option("--addr", t.addr, "user address, decimal or 0x-hex (with --pid)");
+	auto *pfn = cmd->add_option("--pfn", t.pfn, "page frame number, decimal or 0x-hex");
+	pid->needs(addr);
+	addr->needs(pid);
+	pfn->excludes(pid)->excludes(addr);
+}
 
 int cmd_walk(const Target &t, bool json, unsigned max)
 {
@@ -151,23 +169,13 @@ int main(int argc, char **argv)
 	Target target;
 	unsigned max = 0;
 	auto *walk = app.add_subcommand("walk", "who maps this page: every process, VMA, address and PTE");
-	auto *pid = walk->add_option("--pid", target.pid, "process id (with --addr)");
-	auto *addr = walk->add_option("--addr", target.addr, "user address, decimal or 0x-hex (with --pid)");
-	auto *pfn = walk->add_option("--pfn", target.pfn, "page frame number, decimal or 0x-hex");
-	pid->needs(addr);
-	addr->needs(pid);
-	pfn->excludes(pid)->excludes(addr);
+	add_target_options(walk, target);
 	walk->add_flag("--json", json, "print the module's JSON");
 	walk->add_option("--max", max, "report at most this many mappings");
 
 	Target ttarget;
 	auto *tree = app.add_subcommand("tree", "the anon_vma chain, i_mmap or KSM rmap items behind a page");
-	auto *tpid = tree->add_option("--pid", ttarget.pid, "process id (with --addr)");
-	auto *taddr = tree->add_option("--addr", ttarget.addr, "user address (with --pid)");
-	auto *tpfn = tree->add_option("--pfn", ttarget.pfn, "page frame number");
-	tpid->needs(taddr);
-	taddr->needs(tpid);
-	tpfn->excludes(tpid)->excludes(taddr);
+	add_target_options(tree, ttarget);
 
 	app.add_subcommand("selftest", "real mappings checked against the pagemap oracle (TAP)");
 	app.add_subcommand("demo", "a page shared by a small fork tree, walked");
@@ -179,18 +187,11 @@ int main(int argc, char **argv)
 	CLI11_PARSE(app, argc, argv);
 	if (*version)
 		return cmd_version(json);
-	if (*walk) {
-		if (!*pfn && !*pid) {
-			std::cerr << "rmapscope walk: give --pid and --addr, or --pfn\n";
-			return 2;
-		}
-		return cmd_walk(target, json, max);
-	}
+	if (*walk)
+		return target.given() ? cmd_walk(target, json, max) : 2;
 	if (*tree) {
-		if (!*tpfn && !*tpid) {
-			std::cerr << "rmapscope tree: give --pid and --addr, or --pfn\n";
+		if (!ttarget.given())
 			return 2;
-		}
 		rmapscope::CtlReply r = rmapscope::ctl_transact(ttarget.command("tree") + "\n");
 		(r.err ? std::cerr : std::cout) << r.text;
 		return r.err ? 1 : 0;

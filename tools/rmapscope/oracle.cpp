@@ -12,6 +12,23 @@
 
 namespace rmapscope {
 
+namespace {
+// Calls fn(pid, name) for every process directory in /proc.
+template <class Fn> void for_each_pid(Fn fn)
+{
+	DIR *proc = opendir("/proc");
+	if (!proc)
+		return;
+	while (dirent *de = readdir(proc)) {
+		char *end;
+		long pid = std::strtol(de->d_name, &end, 10);
+		if (*end == '\0' && pid > 0)
+			fn(static_cast<int>(pid), std::string(de->d_name));
+	}
+	closedir(proc);
+}
+} // namespace
+
 uint64_t pagemap_entry(int pid, uint64_t addr)
 {
 	std::string path = "/proc/" + std::to_string(pid) + "/pagemap";
@@ -28,22 +45,15 @@ uint64_t pagemap_entry(int pid, uint64_t addr)
 std::vector<OracleHit> oracle_find(uint64_t pfn_begin, uint64_t pfn_end)
 {
 	std::vector<OracleHit> hits;
-	DIR *proc = opendir("/proc");
-	if (!proc)
-		return hits;
 	std::vector<uint64_t> buf;
-	while (dirent *de = readdir(proc)) {
-		char *end;
-		long pid = std::strtol(de->d_name, &end, 10);
-		if (*end != '\0' || pid <= 0)
-			continue;
-		std::ifstream maps("/proc/" + std::string(de->d_name) + "/maps");
-		std::string pm = "/proc/" + std::string(de->d_name) + "/pagemap";
+	for_each_pid([&](int pid, const std::string &name) {
+		std::ifstream maps("/proc/" + name + "/maps");
+		std::string pm = "/proc/" + name + "/pagemap";
 		int fd = open(pm.c_str(), O_RDONLY | O_CLOEXEC);
 		if (!maps || fd < 0) {
 			if (fd >= 0)
 				close(fd);
-			continue;
+			return;
 		}
 		std::string line;
 		while (std::getline(maps, line)) {
@@ -57,7 +67,7 @@ std::vector<OracleHit> oracle_find(uint64_t pfn_begin, uint64_t pfn_end)
 			ssize_t got = pread(fd, buf.data(), n * 8, static_cast<off_t>(lo / 4096 * 8));
 			if (got <= 0)
 				continue;
-			OracleHit h{static_cast<int>(pid), lo, hi, 0, 0};
+			OracleHit h{pid, lo, hi, 0, 0};
 			for (uint64_t i = 0; i < static_cast<uint64_t>(got) / 8; ++i) {
 				uint64_t e = buf[i];
 				if (!pm_present(e) || pm_pfn(e) < pfn_begin || pm_pfn(e) >= pfn_end)
@@ -70,32 +80,23 @@ std::vector<OracleHit> oracle_find(uint64_t pfn_begin, uint64_t pfn_end)
 				hits.push_back(h);
 		}
 		close(fd);
-	}
-	closedir(proc);
+	});
 	return hits;
 }
 
 std::vector<std::pair<int, uint64_t>> maps_of_file(const std::string &path)
 {
 	std::vector<std::pair<int, uint64_t>> out;
-	DIR *proc = opendir("/proc");
-	if (!proc)
-		return out;
-	while (dirent *de = readdir(proc)) {
-		char *end;
-		long pid = std::strtol(de->d_name, &end, 10);
-		if (*end != '\0' || pid <= 0)
-			continue;
-		std::ifstream maps("/proc/" + std::string(de->d_name) + "/maps");
+	for_each_pid([&](int pid, const std::string &name) {
+		std::ifstream maps("/proc/" + name + "/maps");
 		std::string line;
 		while (std::getline(maps, line)) {
 			uint64_t lo;
 			if (line.size() > path.size() && line.compare(line.size() - path.size(), path.size(), path) == 0 &&
 			    line[line.size() - path.size() - 1] == ' ' && std::sscanf(line.c_str(), "%lx-", &lo) == 1)
-				out.emplace_back(static_cast<int>(pid), lo);
+				out.emplace_back(pid, lo);
 		}
-	}
-	closedir(proc);
+	});
 	return out;
 }
 
