@@ -117,6 +117,13 @@ Helper::~Helper()
 	waitpid(pid_, nullptr, 0);
 }
 
+std::string hex(uint64_t v)
+{
+	char b[32];
+	std::snprintf(b, sizeof(b), "0x%lx", static_cast<unsigned long>(v));
+	return b;
+}
+
 void *map_anon(size_t len, int flags)
 {
 	void *p = mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | flags, -1, 0);

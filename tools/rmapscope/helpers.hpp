@@ -44,6 +44,7 @@ private:
 };
 
 constexpr uint64_t kPage = 4096;
+std::string hex(uint64_t v); // "0x..." as ctl commands take it
 void *map_anon(size_t len, int flags = 0);
 void touch_write(void *p, size_t len, unsigned char byte);
 void touch_read(const void *p, size_t len);

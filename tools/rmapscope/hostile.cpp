@@ -27,13 +27,6 @@ const std::map<std::string, int> kErrnos = {
 	{"EOPNOTSUPP", EOPNOTSUPP}, {"OK", 0},
 };
 
-std::string hex(uint64_t v)
-{
-	char b[32];
-	std::snprintf(b, sizeof(b), "0x%lx", static_cast<unsigned long>(v));
-	return b;
-}
-
 // Highest "System RAM" end and the start of "Kernel code", from /proc/iomem (real values as root).
 void iomem(uint64_t &ram_end, uint64_t &kernel_code)
 {

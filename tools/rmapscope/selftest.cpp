@@ -37,13 +37,6 @@ namespace {
 
 using Key = std::tuple<int, uint64_t, uint64_t, unsigned>; // pid, vma_start, addr, pages
 
-std::string hex(uint64_t v)
-{
-	char b[32];
-	std::snprintf(b, sizeof(b), "0x%lx", static_cast<unsigned long>(v));
-	return b;
-}
-
 std::string walk_cmd(pid_t pid, const void *addr)
 {
 	return "walk pid=" + std::to_string(pid) + " addr=" + hex(reinterpret_cast<uint64_t>(addr));
