@@ -82,7 +82,7 @@ struct rs_walk_result {
 	struct rs_folio_info folio;
 	const struct rs_map_record *recs;
 	unsigned int nr_recs;		/* records kept (maps and skips) */
-	unsigned long maps;		/* distinct mappings among the records kept */
+	unsigned long maps;		/* mappings found: the distinct ones kept, plus those past max */
 	unsigned long vmas;		/* VMAs the rmap walk visited (rmap_one calls) */
 	int truncated;			/* 1 when more was found than max= allowed to keep */
 	unsigned long long ns;		/* duration of the walk */

@@ -51,6 +51,7 @@ void rs_os_folio_put(struct rs_folio *f)
  * FW_ZEROPAGE reports both with fw->page == NULL; follow_page() without FOLL_DUMP returns the
  * huge one as an ordinary page, and is_huge_zero_page() reads a variable modules cannot reach),
  * or any page with neither an anon_vma nor an address_space, such as a driver's vm_insert_page().
+ * ERR_PTR(-EOPNOTSUPP) for device memory.
  */
 static struct page *rs_page_at(struct vm_area_struct *vma, unsigned long addr)
 {
@@ -66,6 +67,11 @@ static struct page *rs_page_at(struct vm_area_struct *vma, unsigned long addr)
 		rs_folio_walk_end(&fw, vma);
 		return ERR_PTR(-ENXIO);
 	}
+	/* As KSM's own caller does: device memory is not for us (and the PFN path refuses it). */
+	if (folio_is_zone_device(folio)) {
+		rs_folio_walk_end(&fw, vma);
+		return ERR_PTR(-EOPNOTSUPP);
+	}
 	/* A mapped folio has references; under the PTL this one cannot drop to zero. */
 	folio_get(folio);
 	page = fw.page;
@@ -77,6 +83,10 @@ static struct page *rs_page_at(struct vm_area_struct *vma, unsigned long addr)
 	if (is_zero_pfn(page_to_pfn(page))) {
 		put_page(page);
 		return ERR_PTR(-ENXIO);
+	}
+	if (is_zone_device_page(page)) {
+		put_page(page);
+		return ERR_PTR(-EOPNOTSUPP);
 	}
 #endif
 	/* As page_idle does: no anon_vma and no mapping means nothing for rmap to walk. */
@@ -136,6 +146,9 @@ int rs_os_target_pid_addr(int pid, unsigned long addr, struct rs_folio **out, ch
 			ret = -ENXIO;
 			rs_msg(msg, cap, "0x%lx in pid %d maps a page the reverse map does not track (a shared zero page or a driver's page)",
 			       addr, pid);
+		} else if (page == ERR_PTR(-EOPNOTSUPP)) {
+			ret = -EOPNOTSUPP;
+			rs_msg(msg, cap, "0x%lx in pid %d maps device memory (ZONE_DEVICE)", addr, pid);
 		} else if (!page) {
 			ret = -ENOENT;
 			rs_msg(msg, cap, "no page mapped at 0x%lx in pid %d", addr, pid);

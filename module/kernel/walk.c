@@ -210,6 +210,7 @@ void rs_walk_add(struct rs_walk *w, struct vm_area_struct *vma, const struct rs_
 {
 	if (w->nr == w->max) {
 		w->res.truncated = 1;
+		w->dropped_maps += !rec->skip;	/* still counted: maps= reports the total */
 		return;
 	}
 	w->ents[w->nr].rec = *rec;
@@ -399,12 +400,12 @@ static void rs_resolve_paths(struct rs_walk *w)
 	kfree(buf);
 }
 
-/* The records in report order (the mm's order, then address); counts the distinct mappings. */
+/* The records in report order; maps= is the distinct mappings kept plus those found past max. */
 static void rs_publish(struct rs_walk *w)
 {
 	unsigned int i;
 
-	w->res.maps = 0;
+	w->res.maps = w->dropped_maps;
 	for (i = 0; i < w->nr; i++) {
 		w->recs[i] = w->ents[i].rec;
 		w->res.maps += !w->recs[i].skip;

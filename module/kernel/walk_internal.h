@@ -18,6 +18,7 @@ struct rs_walk_entry {
 struct rs_walk {
 	unsigned int max;
 	unsigned int nr;		/* entries filled */
+	unsigned long dropped_maps;	/* mappings found after the buffer was full */
 	struct rs_walk_entry *ents;
 	struct rs_map_record *recs;	/* the result, in report order */
 	struct mm_struct **uniq;	/* the distinct mms, sorted */
