@@ -31,4 +31,8 @@
 /* Thread-group leaders listed per mm (CLONE_VM sharers); more are counted, not listed. */
 #define RMAPSCOPE_OWNER_PIDS 8
 
+/* referenced pid= start= end=: the longest range scanned, and the longest with detail=1. */
+#define RMAPSCOPE_RANGE_MAX_BYTES (1UL << 30)
+#define RMAPSCOPE_RANGE_DETAIL_MAX_PAGES 65536
+
 #endif /* RMAPSCOPE_ABI_H */

@@ -93,6 +93,10 @@ public:
 			cmd_.verb = RS_VERB_WALK;
 		else if (equals(verb, "tree"))
 			cmd_.verb = RS_VERB_TREE;
+		else if (equals(verb, "referenced"))
+			cmd_.verb = RS_VERB_REFERENCED;
+		else if (equals(verb, "unmap"))
+			cmd_.verb = RS_VERB_UNMAP;
 		else
 			return fail_tok("unknown command ", verb);
 
@@ -129,9 +133,10 @@ private:
 		if (val.empty())
 			return fail_tok("empty value for key ", key);
 
-		static constexpr const char *keys[] = {"pid", "addr", "pfn", "format", "max"};
+		static constexpr const char *keys[] = {"pid", "addr", "pfn", "format", "max",
+						       "start", "end", "detail"};
 		int which = -1;
-		for (int k = 0; k < 5; ++k)
+		for (int k = 0; k < 8; ++k)
 			if (equals(key, keys[k]))
 				which = k;
 		if (which < 0)
@@ -169,15 +174,33 @@ private:
 				return fail_kv("max out of range (1..", RMAPSCOPE_MAX_MAPS, "): ", val);
 			cmd_.max = static_cast<unsigned int>(v);
 			break;
+		case 5:
+			cmd_.start = static_cast<unsigned long>(v);
+			break;
+		case 6:
+			cmd_.end = static_cast<unsigned long>(v);
+			break;
+		case 7:
+			if (v > 1)
+				return fail_tok("detail must be 0 or 1, got ", val);
+			cmd_.detail = static_cast<int>(v);
+			break;
 		}
 		return 0;
 	}
 
 	int finish()
 	{
-		constexpr unsigned pid = 1u << 0, addr = 1u << 1, pfn = 1u << 2;
+		constexpr unsigned pid = 1u << 0, addr = 1u << 1, pfn = 1u << 2, max = 1u << 4;
+		constexpr unsigned start = 1u << 5, end = 1u << 6, detail = 1u << 7;
+		constexpr unsigned range = start | end | detail;
 		if (cmd_.verb == RS_VERB_TREE && cmd_.format == RS_FORMAT_JSON)
 			return fail("format=json is not available for tree yet");
+		if (seen_ & range) {
+			if (cmd_.verb != RS_VERB_REFERENCED)
+				return fail("start=, end= and detail= belong to referenced only");
+			return finish_range(seen_ & (pid | addr | pfn | max), (seen_ & (start | end)) == (start | end));
+		}
 		if ((seen_ & pfn) && (seen_ & (pid | addr)))
 			return fail("give pfn= or pid= with addr=, not both");
 		if (seen_ & pfn) {
@@ -191,6 +214,26 @@ private:
 		if (seen_ & addr)
 			return fail("addr= needs pid=");
 		return fail("no target: give pid= and addr=, or pfn=");
+	}
+
+	// referenced pid= start= end= [detail=]: a range scan of one process.
+	int finish_range(unsigned others, bool both_ends)
+	{
+		constexpr unsigned pid = 1u << 0;
+		if (others != pid)
+			return fail("a range scan takes pid=, start=, end= and detail= only");
+		if (!both_ends)
+			return fail("a range scan needs both start= and end=");
+		if (cmd_.format == RS_FORMAT_JSON)
+			return fail("format=json is not available for range scans");
+		if (cmd_.start >= cmd_.end)
+			return fail("start= must be below end=");
+		if (cmd_.end - cmd_.start > RMAPSCOPE_RANGE_MAX_BYTES)
+			return fail("range longer than ", RMAPSCOPE_RANGE_MAX_BYTES, " bytes");
+		if (cmd_.detail && (cmd_.end - cmd_.start) / 4096 > RMAPSCOPE_RANGE_DETAIL_MAX_PAGES)
+			return fail("detail=1 covers at most ", RMAPSCOPE_RANGE_DETAIL_MAX_PAGES, " pages");
+		cmd_.range = 1;
+		return 0;
 	}
 
 	int fail(StrView msg)

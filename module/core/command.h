@@ -9,7 +9,7 @@
 extern "C" {
 #endif
 
-enum rs_verb { RS_VERB_WALK = 1, RS_VERB_TREE = 2 };
+enum rs_verb { RS_VERB_WALK = 1, RS_VERB_TREE = 2, RS_VERB_REFERENCED = 3, RS_VERB_UNMAP = 4 };
 enum rs_format { RS_FORMAT_TEXT = 0, RS_FORMAT_JSON = 1 };
 
 struct rs_command {
@@ -20,6 +20,10 @@ struct rs_command {
 	unsigned long pfn;
 	int format;		/* enum rs_format */
 	unsigned int max;	/* 1 .. RMAPSCOPE_MAX_MAPS */
+	/* referenced pid= start= end= [detail=1]: a range scan instead of one target */
+	int range;
+	unsigned long start, end;	/* [start, end), start < end, at most RMAPSCOPE_RANGE_MAX_BYTES */
+	int detail;		/* one line per page */
 };
 
 /*

@@ -37,12 +37,12 @@ long rs_core_format_version(char *buf, __SIZE_TYPE__ cap, const struct rs_versio
 
 struct rs_command;
 /*
- * Runs a parsed walk command. *out receives the response, allocated with rs_os_valloc() and
+ * Runs a parsed command (any verb). *out receives the response, allocated with rs_os_valloc() and
  * owned by the caller (rs_os_vfree): the walk's records, or one "error ..." line. Returns the
  * response length, or -errno (with the error line in *out, or *out NULL when even that could
  * not be allocated).
  */
-long rs_core_run_walk(const struct rs_command *cmd, char **out);
+long rs_core_run_command(const struct rs_command *cmd, char **out);
 
 #ifdef __cplusplus
 }

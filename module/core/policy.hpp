@@ -35,6 +35,75 @@ constexpr WalkPlan plan_walk(const rs_folio_info &f)
 	return p;
 }
 
+// referenced: what a walk may do, under the folio lock (reclaim calls folio_referenced() with
+// is_locked = 1; rmap_walk_file/ksm need it anyway), on a folio isolated from its LRU list.
+constexpr WalkPlan plan_referenced(const rs_folio_info &f)
+{
+	WalkPlan p = plan_walk(f);
+	p.needs_lock = true;
+	return p;
+}
+
+// unmap: only where no data can be lost (docs/debugfs.md). Decided on a description taken under
+// the folio lock; module/kernel/ checks the same rules again before calling try_to_unmap().
+constexpr WalkPlan plan_unmap(const rs_folio_info &f)
+{
+	WalkPlan p = plan_walk(f);
+	p.needs_lock = true;
+	if (p.refuse)
+		return p;
+	const bool swapbacked = f.flags & RS_FF(SWAPBACKED), swapcache = f.flags & RS_FF(SWAPCACHE);
+	if (f.kind == RS_KIND_KSM) {
+		p.refuse = -RS_EOPNOTSUPP;
+		p.reason = "KSM folios are not unmapped (try_to_unmap_one cannot replace a merged page's entries)";
+	} else if (f.kind == RS_KIND_ANON && !(swapbacked && swapcache)) {
+		// try_to_unmap_one() would clear the PTE of a swap-backed anon folio outside the swap
+		// cache and then give up with a WARN: the data would be gone. Lazyfree (MADV_FREE,
+		// !swapbacked) folios would be discarded.
+		p.refuse = -RS_EPERM;
+		p.reason = "anon folio not in the swap cache: unmapping it would lose its data";
+	} else if (f.flags & RS_FF(MLOCKED)) {
+		p.refuse = -RS_EPERM;
+		p.reason = "the folio is mlocked";
+	}
+	return p;
+}
+
+// unmap also refuses a folio any mlocked VMA maps (try_to_unmap_one would stop there half-way).
+constexpr bool any_mlocked(const rs_walk_result &r)
+{
+	for (unsigned i = 0; i < r.nr_recs; ++i)
+		if (r.recs[i].mlock)
+			return true;
+	return false;
+}
+
+// What a folio_referenced() call did besides counting (mm/rmap.c folio_referenced_one()), from
+// the young bits the walk just before it saw.
+constexpr unsigned long referenced_effects(const rs_action_result &a, const rs_walk_result &before)
+{
+	bool young_pte = false, young_pmd = false;
+	for (unsigned i = 0; i < before.nr_recs; ++i) {
+		const rs_map_record &m = before.recs[i];
+		if (!m.skip && m.young && !m.mlock)
+			(m.level == RS_LEVEL_PMD ? young_pmd : young_pte) = true;
+	}
+	unsigned long e = RS_EFF(LRU_ISOLATED);
+	if (young_pte || young_pmd)
+		e |= RS_EFF(YOUNG_CLEARED) | RS_EFF(IDLE_CLEARED);
+	// lru_gen_look_around() runs for a young PTE: it clears its neighbours' bits too and
+	// promotes their folios, without flushing.
+	if (a.mglru && young_pte)
+		e |= RS_EFF(MGLRU_LOOK_AROUND);
+	// pmdp_clear_flush_young() flushes everywhere; ptep_clear_flush_young() only where the arch
+	// does (not x86), and not on the MGLRU path.
+	if (young_pmd || (young_pte && a.arch_flushes_young && !a.mglru))
+		e |= RS_EFF(TLB_FLUSHED);
+	if (a.vm_flags & RS_VMF(LOCKED))
+		e |= RS_EFF(MLOCK_RESTORED);
+	return e;
+}
+
 // Records to preallocate for a walk. Sizing every walk for max= (4096 by default) cost
 // milliseconds of vmalloc and zeroing per command; a folio's mapcount says how many mappings to
 // expect, plus room for skips (VMAs the tree names without a mapping). If that proves too small

@@ -135,8 +135,51 @@ void text_folio(TextWriter &w, const rs_folio_info &f)
 	w.endl();
 }
 
+template <usize N>
+void put_bits(TextWriter &w, unsigned long bits, const char *const (&names)[N], bool json)
+{
+	bool first = true;
+	for (usize i = 0; i < N; ++i) {
+		if (!(bits & (1UL << i)))
+			continue;
+		w.str(first ? "" : ",");
+		first = false;
+		if (json)
+			w.ch('"').str(names[i]).ch('"');
+		else
+			w.str(names[i]);
+	}
+	if (first && !json)
+		w.ch('-');
+}
+
+#define RS_NAME(name, text) text,
+constexpr const char *kVmFlagNames[] = {RS_VM_FLAGS(RS_NAME)};
+constexpr const char *kTtuNames[] = {RS_TTU_FLAGS(RS_NAME)};
+constexpr const char *kEffectNames[] = {RS_EFFECTS(RS_NAME)};
+#undef RS_NAME
+
+// The first line of a referenced or unmap response.
+void text_action(TextWriter &w, const rs_action_result &a)
+{
+	if (a.kind == RS_ACTION_REFERENCED) {
+		w.str("referenced refs=").sdec(a.refs).str(" vm_flags=");
+		put_bits(w, a.vm_flags, kVmFlagNames, false);
+		w.str(" effects=");
+		put_bits(w, a.effects, kEffectNames, false);
+		w.kv_bool("mglru", a.mglru).endl();
+	} else if (a.kind == RS_ACTION_UNMAP) {
+		w.str("unmap mapcount_before=").sdec(a.mapcount_before).str(" mapcount_after=")
+			.sdec(a.mapcount_after).kv_bool("unmapped", a.unmapped).kv_dec("gone", a.gone)
+			.str(" flags=");
+		put_bits(w, a.ttu, kTtuNames, false);
+		w.endl();
+	}
+}
+
 void text(TextWriter &w, const rs_walk_result &r)
 {
+	text_action(w, r.action);
 	text_folio(w, r.folio);
 	for (unsigned i = 0; i < r.nr_recs; ++i) {
 		const rs_map_record &m = r.recs[i];
@@ -151,7 +194,11 @@ void text(TextWriter &w, const rs_walk_result &r)
 		vma_fields(w, r, m);
 		w.kv_hex("addr", m.addr).kv("level", m.level == RS_LEVEL_PMD ? "pmd" : "pte")
 			.kv_dec("present", 1).kv_bool("young", m.young).kv_bool("dirty", m.dirty)
-			.kv_bool("write", m.write).kv_dec("pages", m.pages).kv_dec("visits", m.visits).endl();
+			.kv_bool("write", m.write).kv_dec("pages", m.pages).kv_dec("visits", m.visits)
+			.kv_bool("mlock", m.mlock);
+		if (r.gone)
+			w.kv_bool("gone", r.gone[i]);
+		w.endl();
 	}
 	w.str("walk").kv_dec("maps", r.maps).kv_dec("vmas", r.vmas).kv_bool("truncated", r.truncated)
 		.kv_dec("ns", r.ns).endl();
@@ -228,7 +275,10 @@ void json(TextWriter &w, const rs_walk_result &r)
 			.str("\",\"present\":true,\"young\":").str(m.young ? "true" : "false")
 			.str(",\"dirty\":").str(m.dirty ? "true" : "false").str(",\"write\":")
 			.str(m.write ? "true" : "false").str(",\"pages\":").dec(m.pages).str(",\"visits\":")
-			.dec(m.visits).ch('}');
+			.dec(m.visits).str(",\"mlock\":").str(m.mlock ? "true" : "false");
+		if (r.gone)
+			w.str(",\"gone\":").str(r.gone[i] ? "true" : "false");
+		w.ch('}');
 	}
 	w.str("],\"skips\":[");
 	first = true;
@@ -246,7 +296,22 @@ void json(TextWriter &w, const rs_walk_result &r)
 		w.str("],\"reason\":\"no_entry_maps_folio\"}");
 	}
 	w.str("],\"walk\":{\"maps\":").dec(r.maps).str(",\"vmas\":").dec(r.vmas).str(",\"truncated\":")
-		.str(r.truncated ? "true" : "false").str(",\"ns\":").dec(r.ns).str("}}\n");
+		.str(r.truncated ? "true" : "false").str(",\"ns\":").dec(r.ns).ch('}');
+	const rs_action_result &a = r.action;
+	if (a.kind == RS_ACTION_REFERENCED) {
+		w.str(",\"referenced\":{\"refs\":").sdec(a.refs).str(",\"vm_flags\":[");
+		put_bits(w, a.vm_flags, kVmFlagNames, true);
+		w.str("],\"effects\":[");
+		put_bits(w, a.effects, kEffectNames, true);
+		w.str("],\"mglru\":").str(a.mglru ? "true" : "false").ch('}');
+	} else if (a.kind == RS_ACTION_UNMAP) {
+		w.str(",\"unmap\":{\"mapcount_before\":").sdec(a.mapcount_before).str(",\"mapcount_after\":")
+			.sdec(a.mapcount_after).str(",\"unmapped\":").str(a.unmapped ? "true" : "false")
+			.str(",\"gone\":").dec(a.gone).str(",\"flags\":[");
+		put_bits(w, a.ttu, kTtuNames, true);
+		w.str("]}");
+	}
+	w.str("}\n");
 }
 
 } // namespace

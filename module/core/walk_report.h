@@ -58,6 +58,8 @@ struct rs_map_record {
 	unsigned int pages;		/* the folio's pages mapped in this VMA */
 	unsigned char young, dirty, write;	/* any entry young / dirty / writable */
 	unsigned int visits;		/* rmap_one calls that reached this mapping (KSM: can be 2) */
+	unsigned char mlock;		/* the VMA is VM_LOCKED */
+	unsigned long mm_cookie;	/* identifies the mm within one command; never reported */
 };
 
 struct rs_owner {
@@ -74,6 +76,58 @@ struct rs_anon_level {
 	int refcount;
 	int is_root;
 	unsigned long avcs;		/* anon_vma_chains in its interval tree */
+};
+
+/* referenced and unmap: what the kernel call did (docs/debugfs.md). */
+enum rs_action_kind { RS_ACTION_NONE, RS_ACTION_REFERENCED, RS_ACTION_UNMAP };
+
+/* vm_flags bits reported by referenced, in this order. */
+#define RS_VM_FLAGS(X)							\
+	X(READ, "read") X(WRITE, "write") X(EXEC, "exec") X(SHARED, "shared")	\
+	X(LOCKED, "locked") X(SEQ_READ, "seq_read") X(RAND_READ, "rand_read")	\
+	X(HUGEPAGE, "hugepage") X(NOHUGEPAGE, "nohugepage") X(MERGEABLE, "mergeable")
+
+/* try_to_unmap() flags rmapscope may pass. */
+#define RS_TTU_FLAGS(X) X(SYNC, "sync") X(SPLIT_HUGE_PMD, "split_huge_pmd")
+
+/* Side effects a referenced call had. */
+#define RS_EFFECTS(X)							\
+	X(LRU_ISOLATED, "lru_isolated") X(YOUNG_CLEARED, "young_cleared")	\
+	X(IDLE_CLEARED, "idle_cleared") X(TLB_FLUSHED, "tlb_flushed")		\
+	X(MGLRU_LOOK_AROUND, "mglru_look_around") X(MLOCK_RESTORED, "mlock_restored")
+
+enum {
+#define RS_BIT(name, text) RS_VMF_BIT_##name,
+	RS_VM_FLAGS(RS_BIT)
+#undef RS_BIT
+};
+enum {
+#define RS_BIT(name, text) RS_TTU_BIT_##name,
+	RS_TTU_FLAGS(RS_BIT)
+#undef RS_BIT
+};
+enum {
+#define RS_BIT(name, text) RS_EFF_BIT_##name,
+	RS_EFFECTS(RS_BIT)
+#undef RS_BIT
+};
+#define RS_VMF(name) (1UL << RS_VMF_BIT_##name)
+#define RS_TTU(name) (1UL << RS_TTU_BIT_##name)
+#define RS_EFF(name) (1UL << RS_EFF_BIT_##name)
+
+struct rs_action_result {
+	int kind;			/* enum rs_action_kind */
+	/* referenced */
+	int refs;			/* folio_referenced()'s return value, as is */
+	unsigned long vm_flags;		/* RS_VMF() bits of the vm_flags it returned */
+	unsigned long effects;		/* RS_EFF() bits */
+	int mglru;			/* the folio sat on a multi-gen LRU list (look-around runs) */
+	int arch_flushes_young;		/* ptep_clear_flush_young() flushes the TLB on this arch */
+	/* unmap */
+	int mapcount_before, mapcount_after;
+	int unmapped;			/* !folio_mapped() afterwards */
+	unsigned long ttu;		/* RS_TTU() bits passed */
+	unsigned int gone;		/* mappings of the walk before that went */
 };
 
 enum rs_tree_kind { RS_TREE_NONE, RS_TREE_ANON, RS_TREE_FILE, RS_TREE_KSM };
@@ -93,6 +147,8 @@ struct rs_walk_result {
 	struct rs_anon_level levels[RS_TREE_LEVELS];
 	unsigned int nr_levels;
 	unsigned long tree_vmas;	/* file: VMAs in i_mmap */
+	struct rs_action_result action;	/* referenced and unmap only */
+	const unsigned char *gone;	/* unmap: per record, 1 when that mapping went; else NULL */
 };
 
 /* Writes the walk's response; its length, or -RS_ENOSPC when buf is too small. */

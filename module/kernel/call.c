@@ -142,6 +142,41 @@ void rs_call_try_to_unmap(struct folio *folio, enum ttu_flags flags)
 		rs_tramp_try_to_unmap(rs_syms.try_to_unmap, folio, flags);
 }
 
+bool rs_call_folio_isolate_lru(struct folio *folio)
+{
+	RS_REFUSE_UNLESS_CALLABLE(RS_SYM_folio_isolate_lru, false);
+	if (rs_paths[RS_SYM_folio_isolate_lru] == RS_PATH_DIRECT)
+		return RS_ISOLATED(rs_syms.folio_isolate_lru(folio));
+	return RS_ISOLATED(rs_tramp_folio_isolate_lru(rs_syms.folio_isolate_lru, folio));
+}
+
+void rs_call_folio_putback_lru(struct folio *folio)
+{
+	RS_REFUSE_UNLESS_CALLABLE(RS_SYM_folio_putback_lru);
+	if (rs_paths[RS_SYM_folio_putback_lru] == RS_PATH_DIRECT)
+		rs_syms.folio_putback_lru(folio);
+	else
+		rs_tramp_folio_putback_lru(rs_syms.folio_putback_lru, folio);
+}
+
+void rs_call_lru_add_drain(void)
+{
+	RS_REFUSE_UNLESS_CALLABLE(RS_SYM_lru_add_drain);
+	if (rs_paths[RS_SYM_lru_add_drain] == RS_PATH_DIRECT)
+		rs_syms.lru_add_drain();
+	else
+		rs_tramp_lru_add_drain(rs_syms.lru_add_drain);
+}
+
+void rs_call_lru_add_drain_all(void)
+{
+	RS_REFUSE_UNLESS_CALLABLE(RS_SYM_lru_add_drain_all);
+	if (rs_paths[RS_SYM_lru_add_drain_all] == RS_PATH_DIRECT)
+		rs_syms.lru_add_drain_all();
+	else
+		rs_tramp_lru_add_drain_all(rs_syms.lru_add_drain_all);
+}
+
 #if RS_HAVE_FOLIO_WALK
 struct folio *rs_call_folio_walk_start(struct folio_walk *fw, struct vm_area_struct *vma,
 				       unsigned long addr, folio_walk_flags_t flags)

@@ -42,6 +42,11 @@ bool rs_call_page_vma_mapped_walk(struct page_vma_mapped_walk *pvmw);
 int rs_call_folio_referenced(struct folio *folio, int is_locked, struct mem_cgroup *memcg,
 			     unsigned long *vm_flags);
 void rs_call_try_to_unmap(struct folio *folio, enum ttu_flags flags);
+/* True when the folio was taken off its LRU list (with a reference), whatever the kernel's type. */
+bool rs_call_folio_isolate_lru(struct folio *folio);
+void rs_call_folio_putback_lru(struct folio *folio);
+void rs_call_lru_add_drain(void);
+void rs_call_lru_add_drain_all(void);
 #if RS_HAVE_FOLIO_WALK
 struct folio *rs_call_folio_walk_start(struct folio_walk *fw, struct vm_area_struct *vma,
 				       unsigned long addr, folio_walk_flags_t flags);

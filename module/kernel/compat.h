@@ -48,4 +48,20 @@ static inline pmd_t rs_pmdp_get(pmd_t *pmdp)
 #endif
 }
 
+/*
+ * LRU isolation, as reclaim does before folio_referenced() (MGLRU's look-around warns on a folio
+ * still on the LRU). These live in mm/internal.h, which modules cannot include, so the prototypes
+ * are written here, checked against mm/internal.h of Debian's 6.1.192 and 6.12.117 sources:
+ * folio_isolate_lru() returned 0 on success (int) until 6.4 and returns true since (bool).
+ * Only typeof() of them is used, so no reference to the unexported symbols is emitted.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
+bool folio_isolate_lru(struct folio *folio);
+#define RS_ISOLATED(ret) (ret)
+#else
+int folio_isolate_lru(struct folio *folio);
+#define RS_ISOLATED(ret) ((ret) == 0)
+#endif
+void folio_putback_lru(struct folio *folio);
+
 #endif /* RMAPSCOPE_COMPAT_H */

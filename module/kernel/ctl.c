@@ -89,7 +89,7 @@ static long rs_ctl_command(struct rs_ctl *ctl, const char *line, size_t len)
 	if (ret)
 		return rs_ctl_error(ctl, ret, msg);
 
-	ret = rs_core_run_walk(&cmd, &buf);
+	ret = rs_core_run_command(&cmd, &buf);
 	if (!buf) {
 		rs_ctl_set(ctl, NULL, 0);	/* never leave the last command's answer */
 		return ret < 0 ? ret : -ENOMEM;

@@ -11,6 +11,15 @@
 struct rs_folio {
 	struct folio *folio;
 	struct page *page;
+	bool isolated;		/* taken off its LRU list by rs_os_folio_isolate() */
+	bool mglru;		/* it was on a multi-gen LRU list when isolated */
 };
+
+/*
+ * Takes the folio off its LRU list (0), or -EBUSY when it is on none. drain: first drain the
+ * per-CPU LRU batches that may hold it (this CPU's, then all: it sleeps). The range scan drains
+ * once per span instead. The caller has checked that the LRU functions are callable.
+ */
+int rs_folio_isolate(struct rs_folio *f, bool drain);
 
 #endif /* RMAPSCOPE_FOLIO_H */

@@ -8,6 +8,7 @@
 #define RMAPSCOPE_SYMBOLS_H
 
 #include <linux/rmap.h>
+#include <linux/swap.h>
 
 #include "compat.h"
 
@@ -23,6 +24,10 @@
 	X(folio_lock_anon_vma_read, 1, RS_USE_CALLBACK)		\
 	X(folio_referenced, 1, RS_USE_CALL)			\
 	X(try_to_unmap, 1, RS_USE_CALL)				\
+	X(folio_isolate_lru, 0, RS_USE_CALL)			\
+	X(folio_putback_lru, 0, RS_USE_CALL)			\
+	X(lru_add_drain, 0, RS_USE_CALL)			\
+	X(lru_add_drain_all, 0, RS_USE_CALL)			\
 	RS_VERSION_SYMBOLS(X)
 
 #if RS_HAVE_FOLIO_WALK

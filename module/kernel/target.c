@@ -22,12 +22,13 @@
 #include "call.h"
 #include "compat.h"
 #include "folio.h"
+#include "target.h"
 
 #define rs_msg(msg, cap, ...) snprintf(msg, cap, __VA_ARGS__)
 
-static int rs_folio_new(struct folio *folio, struct page *page, struct rs_folio **out)
+int rs_folio_new(struct folio *folio, struct page *page, struct rs_folio **out)
 {
-	struct rs_folio *f = kmalloc(sizeof(*f), GFP_KERNEL);
+	struct rs_folio *f = kzalloc(sizeof(*f), GFP_KERNEL);
 
 	if (!f) {
 		folio_put(folio);
@@ -41,6 +42,9 @@ static int rs_folio_new(struct folio *folio, struct page *page, struct rs_folio 
 
 void rs_os_folio_put(struct rs_folio *f)
 {
+	/* The core's guards put an isolated folio back first; never strand one off its LRU. */
+	if (WARN_ON_ONCE(f->isolated))
+		rs_os_folio_putback(f);
 	folio_put(f->folio);
 	kfree(f);
 }
@@ -53,9 +57,11 @@ void rs_os_folio_put(struct rs_folio *f)
  * or any page with neither an anon_vma nor an address_space, such as a driver's vm_insert_page().
  * ERR_PTR(-EOPNOTSUPP) for device memory.
  */
-static struct page *rs_page_at(struct vm_area_struct *vma, unsigned long addr)
+struct page *rs_page_at(struct vm_area_struct *vma, unsigned long addr, bool *young)
 {
 	struct page *page;
+
+	*young = false;
 
 #if RS_HAVE_FOLIO_WALK
 	struct folio_walk fw;
@@ -74,6 +80,12 @@ static struct page *rs_page_at(struct vm_area_struct *vma, unsigned long addr)
 	}
 	/* A mapped folio has references; under the PTL this one cannot drop to zero. */
 	folio_get(folio);
+	if (fw.level == FW_LEVEL_PTE)
+		*young = pte_young(fw.pte);
+#ifdef CONFIG_TRANSPARENT_HUGEPAGE
+	else if (fw.level == FW_LEVEL_PMD)
+		*young = pmd_young(fw.pmd);
+#endif
 	page = fw.page;
 	rs_folio_walk_end(&fw, vma);
 #else
@@ -97,22 +109,15 @@ static struct page *rs_page_at(struct vm_area_struct *vma, unsigned long addr)
 	return page;
 }
 
-int rs_os_target_pid_addr(int pid, unsigned long addr, struct rs_folio **out, char *msg, size_t cap)
+int rs_task_mm(int pid, struct mm_struct **out, char *msg, size_t cap)
 {
 	struct task_struct *task;
-	struct vm_area_struct *vma;
 	struct mm_struct *mm;
-	struct page *page;
 	struct pid *p;
-	int ret;
 
 	if (!rs_callable(RS_SYM_PAGE_LOOKUP)) {
 		rs_msg(msg, cap, "the page-table lookup cannot be called safely on this kernel");
 		return -EOPNOTSUPP;
-	}
-	if (addr >= TASK_SIZE_MAX) {
-		rs_msg(msg, cap, "0x%lx is not a user address", addr);
-		return -EFAULT;
 	}
 	p = find_get_pid(pid);	/* in the caller's pid namespace */
 	task = p ? get_pid_task(p, PIDTYPE_PID) : NULL;
@@ -127,6 +132,25 @@ int rs_os_target_pid_addr(int pid, unsigned long addr, struct rs_folio **out, ch
 		rs_msg(msg, cap, "pid %d has no user memory (kernel thread or exiting)", pid);
 		return -ESRCH;
 	}
+	*out = mm;
+	return 0;
+}
+
+int rs_os_target_pid_addr(int pid, unsigned long addr, struct rs_folio **out, char *msg, size_t cap)
+{
+	struct vm_area_struct *vma;
+	struct mm_struct *mm;
+	struct page *page;
+	bool young;
+	int ret;
+
+	if (addr >= TASK_SIZE_MAX) {
+		rs_msg(msg, cap, "0x%lx is not a user address", addr);
+		return -EFAULT;
+	}
+	ret = rs_task_mm(pid, &mm, msg, cap);
+	if (ret)
+		return ret;
 	if (mmap_read_lock_killable(mm)) {
 		mmput(mm);
 		rs_msg(msg, cap, "interrupted while waiting for mmap_lock");
@@ -141,7 +165,7 @@ int rs_os_target_pid_addr(int pid, unsigned long addr, struct rs_folio **out, ch
 		ret = -EOPNOTSUPP;
 		rs_msg(msg, cap, "0x%lx in pid %d is a hugetlb mapping, which is not supported", addr, pid);
 	} else {
-		page = rs_page_at(vma, addr);
+		page = rs_page_at(vma, addr, &young);
 		if (page == ERR_PTR(-ENXIO)) {
 			ret = -ENXIO;
 			rs_msg(msg, cap, "0x%lx in pid %d maps a page the reverse map does not track (a shared zero page or a driver's page)",

@@ -12,6 +12,10 @@
 	X(rs_tramp_page_vma_mapped_walk) \
 	X(rs_tramp_folio_referenced)	\
 	X(rs_tramp_try_to_unmap)	\
+	X(rs_tramp_folio_isolate_lru)	\
+	X(rs_tramp_folio_putback_lru)	\
+	X(rs_tramp_lru_add_drain)	\
+	X(rs_tramp_lru_add_drain_all)	\
 	X(rs_tramp_folio_walk_start)	\
 	X(rs_tramp_follow_page)		\
 	X(rs_tramp_folio_mapcount)
@@ -29,7 +33,13 @@ int rs_tramp_folio_referenced(typeof(&folio_referenced) target, struct folio *fo
 			      int is_locked, struct mem_cgroup *memcg, unsigned long *vm_flags);
 void rs_tramp_try_to_unmap(typeof(&try_to_unmap) target, struct folio *folio,
 			   enum ttu_flags flags);
+#include <linux/swap.h>
 #include "compat.h"
+typeof(folio_isolate_lru(NULL)) rs_tramp_folio_isolate_lru(typeof(&folio_isolate_lru) target,
+							   struct folio *folio);
+void rs_tramp_folio_putback_lru(typeof(&folio_putback_lru) target, struct folio *folio);
+void rs_tramp_lru_add_drain(typeof(&lru_add_drain) target);
+void rs_tramp_lru_add_drain_all(typeof(&lru_add_drain_all) target);
 #if RS_HAVE_FOLIO_WALK
 struct folio *rs_tramp_folio_walk_start(typeof(&folio_walk_start) target, struct folio_walk *fw,
 					struct vm_area_struct *vma, unsigned long addr,

@@ -45,7 +45,7 @@ static int rs_kind(struct folio *folio)
 	return folio_test_swapbacked(folio) ? RS_KIND_SHMEM : RS_KIND_FILE;
 }
 
-static int rs_mapcount(struct folio *folio)
+int rs_folio_mapcount(struct folio *folio)
 {
 #if RS_HAVE_INLINE_FOLIO_MAPCOUNT
 	return folio_mapcount(folio);
@@ -79,7 +79,7 @@ void rs_os_folio_describe(struct rs_folio *f, struct rs_folio_info *info)
 	info->page_pfn = page_to_pfn(f->page);
 	info->nr_pages = folio_nr_pages(folio);
 	info->kind = rs_kind(folio);
-	info->mapcount = rs_mapcount(folio);
+	info->mapcount = rs_folio_mapcount(folio);
 	info->refcount = folio_ref_count(folio) - 1;	/* less our own reference */
 	info->index = folio->index;
 	info->flags = fl;
@@ -229,6 +229,8 @@ void rs_walk_vma_record(struct vm_area_struct *vma, struct rs_map_record *rec)
 		.vma_end = vma->vm_end,
 		.pgoff = vma->vm_pgoff,
 		.prot = rs_prot(vma),
+		.mlock = !!(vma->vm_flags & VM_LOCKED),
+		.mm_cookie = (unsigned long)vma->vm_mm,
 	};
 }
 

@@ -119,3 +119,51 @@ TEST(Command, TinyErrorBufferStaysTerminated)
 	EXPECT_EQ(rs_core_parse_command("bogus", 5, &cmd, err, sizeof(err)), -RS_EINVAL);
 	EXPECT_EQ(std::string(err), "unknown");
 }
+
+TEST(Command, ReferencedAndUnmapTakeATarget)
+{
+	Parsed r = parse("referenced pid=5 addr=0x1000 format=json\n");
+	ASSERT_EQ(r.ret, 0) << r.err;
+	EXPECT_EQ(r.cmd.verb, RS_VERB_REFERENCED);
+	EXPECT_EQ(r.cmd.range, 0);
+	Parsed u = parse("unmap pfn=0x1234");
+	ASSERT_EQ(u.ret, 0) << u.err;
+	EXPECT_EQ(u.cmd.verb, RS_VERB_UNMAP);
+	EXPECT_EQ(u.cmd.by_pfn, 1);
+}
+
+TEST(Command, RangeScan)
+{
+	Parsed p = parse("referenced pid=7 start=0x10000 end=0x20000 detail=1\n");
+	ASSERT_EQ(p.ret, 0) << p.err;
+	EXPECT_EQ(p.cmd.range, 1);
+	EXPECT_EQ(p.cmd.start, 0x10000UL);
+	EXPECT_EQ(p.cmd.end, 0x20000UL);
+	EXPECT_EQ(p.cmd.detail, 1);
+}
+
+TEST(Command, RangeScanRefusals)
+{
+	struct Case {
+		const char *line, *msg;
+	} cases[] = {
+		{"referenced pid=7 start=0x1000", "a range scan needs both start= and end="},
+		{"referenced pid=7 start=0x2000 end=0x1000", "start= must be below end="},
+		{"referenced pid=7 start=0x1000 end=0x1000", "start= must be below end="},
+		{"referenced pid=7 addr=0x1 start=0x1000 end=0x2000", "a range scan takes pid=, start=, end= and detail= only"},
+		{"referenced start=0x1000 end=0x2000", "a range scan takes pid=, start=, end= and detail= only"},
+		{"referenced pid=7 start=0 end=0x40000001", "range longer than 1073741824 bytes"},
+		{"referenced pid=7 start=0 end=0x10001000 detail=1", "detail=1 covers at most 65536 pages"},
+		{"referenced pid=7 start=0 end=0x1000 detail=2", "detail must be 0 or 1, got '2'"},
+		{"referenced pid=7 start=0 end=0x1000 format=json", "format=json is not available for range scans"},
+		{"unmap pid=7 start=0 end=0x1000", "start=, end= and detail= belong to referenced only"},
+		{"walk pfn=1 detail=0", "start=, end= and detail= belong to referenced only"},
+	};
+	for (const auto &c : cases) {
+		Parsed p = parse(c.line);
+		EXPECT_EQ(p.ret, -RS_EINVAL) << c.line;
+		EXPECT_EQ(p.err, c.msg) << c.line;
+	}
+	EXPECT_EQ(parse("referenced pid=7 start=0 end=0x40000000").ret, 0);
+	EXPECT_EQ(parse("referenced pid=7 start=0 end=0x10000000 detail=1").ret, 0);
+}

@@ -84,3 +84,58 @@ int rs_os_tree_run(rs_walk *w, rs_folio *f, char *msg, size_t cap) { return rs_o
 const rs_walk_result *rs_os_walk_result(const rs_walk *) { return &fake::state().result; }
 void rs_os_walk_free(rs_walk *) { fake::state().walks--; }
 }
+
+// referenced, unmap and the range scan: scripted like the walk.
+extern "C" {
+int rs_os_folio_isolate(rs_folio *, char *msg, size_t cap)
+{
+	auto &s = fake::state();
+	if (s.isolate_err) {
+		std::snprintf(msg, cap, "scripted isolation failure");
+		return s.isolate_err;
+	}
+	s.isolated++;
+	return 0;
+}
+void rs_os_folio_putback(rs_folio *) { fake::state().isolated--; }
+int rs_os_folio_referenced(rs_folio *, rs_action_result *act, char *msg, size_t cap)
+{
+	auto &s = fake::state();
+	if (s.action_err) {
+		std::snprintf(msg, cap, "scripted referenced failure");
+		return s.action_err;
+	}
+	*act = s.action;
+	act->kind = RS_ACTION_REFERENCED;
+	s.action_calls++;
+	return 0;
+}
+int rs_os_folio_unmap(rs_folio *, rs_action_result *act, char *msg, size_t cap)
+{
+	auto &s = fake::state();
+	if (s.action_err) {
+		std::snprintf(msg, cap, "scripted unmap failure");
+		return s.action_err;
+	}
+	*act = s.action;
+	act->kind = RS_ACTION_UNMAP;
+	s.action_calls++;
+	return 0;
+}
+int rs_os_range_referenced(int, unsigned long, unsigned long, rs_range_result *res, char *msg, size_t cap)
+{
+	auto &s = fake::state();
+	if (s.range_err) {
+		std::snprintf(msg, cap, "scripted range failure");
+		return s.range_err;
+	}
+	rs_range_page *detail = res->detail;
+	unsigned long detail_cap = res->detail_cap;
+	*res = s.range;
+	res->detail = detail;
+	res->detail_cap = detail_cap;
+	for (unsigned long i = 0; i < s.range_pages.size() && i < detail_cap; ++i)
+		detail[res->nr_detail++] = s.range_pages[i];
+	return 0;
+}
+}

@@ -3,6 +3,9 @@
 // counts references, locks and walk buffers, so tests can prove the core releases everything.
 #pragma once
 
+#include <vector>
+
+#include "../../module/core/range_report.h"
 #include "../../module/core/walk_report.h"
 
 namespace fake {
@@ -15,6 +18,12 @@ struct State {
 	int walk_err = 0;		// what the walk returns
 	bool walk_alloc_fails = false;
 	rs_walk_result result{};
+	int isolate_err = 0;		// what LRU isolation returns
+	int action_err = 0;		// what referenced/unmap return
+	rs_action_result action{};	// what they report
+	int range_err = 0;
+	rs_range_result range{};
+	std::vector<rs_range_page> range_pages;
 	// counters
 	int refs = 0;			// folio references held
 	int locks = 0;			// folio locks held
@@ -22,6 +31,8 @@ struct State {
 	int walks = 0;			// walk buffers alive
 	int walk_runs = 0;
 	unsigned last_capacity = 0;
+	int isolated = 0;		// folios off their LRU
+	int action_calls = 0;
 };
 
 State &state();

@@ -26,9 +26,9 @@ struct Fixture {
 		owners[1].nr_pids = 1;
 		owners[1].pids[0] = 7;
 		std::strcpy(owners[1].comm, "x");
-		recs[0] = {0, 0, 0x1000, 0x3000, 0x10, RS_PROT_READ | RS_PROT_SHARED, "/mnt/my file", 0x2000, RS_LEVEL_PTE, 1, 1, 0, 0, 1};
-		recs[1] = {0, 1, 0x200000, 0x400000, 0, RS_PROT_READ | RS_PROT_WRITE, nullptr, 0x200000, RS_LEVEL_PMD, 512, 0, 1, 1, 2};
-		recs[2] = {1, 1, 0x5000, 0x6000, 0, RS_PROT_READ, nullptr, 0x5000, RS_LEVEL_PTE, 0, 0, 0, 0, 1};
+		recs[0] = {0, 0, 0x1000, 0x3000, 0x10, RS_PROT_READ | RS_PROT_SHARED, "/mnt/my file", 0x2000, RS_LEVEL_PTE, 1, 1, 0, 0, 1, 0, 0};
+		recs[1] = {0, 1, 0x200000, 0x400000, 0, RS_PROT_READ | RS_PROT_WRITE, nullptr, 0x200000, RS_LEVEL_PMD, 512, 0, 1, 1, 2, 1, 0};
+		recs[2] = {1, 1, 0x5000, 0x6000, 0, RS_PROT_READ, nullptr, 0x5000, RS_LEVEL_PTE, 0, 0, 0, 0, 1, 0, 0};
 		res.folio = {0x1234, 0x1235, 512, RS_KIND_FILE, 2, 3, 0x10, RS_FF(LRU) | RS_FF(DIRTY)};
 		res.recs = recs;
 		res.nr_recs = 3;
@@ -51,9 +51,9 @@ TEST(WalkReport, Text)
 	EXPECT_EQ(std::string(buf),
 		  "folio pfn=0x1234 page_pfn=0x1235 nr_pages=512 kind=file mapcount=2 refcount=3 index=0x10 flags=lru,dirty\n"
 		  "map pid=100,101 comm=a\\040b vma=0x1000-0x3000 pgoff=0x10 prot=r--s file=/mnt/my\\040file addr=0x2000 "
-		  "level=pte present=1 young=1 dirty=0 write=0 pages=1 visits=1\n"
+		  "level=pte present=1 young=1 dirty=0 write=0 pages=1 visits=1 mlock=0\n"
 		  "map pid=7 comm=x vma=0x200000-0x400000 pgoff=0x0 prot=rw-p file=- addr=0x200000 level=pmd present=1 "
-		  "young=0 dirty=1 write=1 pages=512 visits=2\n"
+		  "young=0 dirty=1 write=1 pages=512 visits=2 mlock=1\n"
 		  "skip vma=0x5000-0x6000 pid=7 reason=no_entry_maps_folio\n"
 		  "walk maps=2 vmas=4 truncated=0 ns=999\n");
 	// Every line parses as a record with the tools' parser: escaping kept values to one token.
@@ -101,7 +101,7 @@ TEST(WalkReport, BoundHoldsForWorstCaseRecords)
 		p = 4194304;
 	std::memset(o.comm, ' ', 15);
 	for (auto &r : recs)
-		r = {0, 0, ~0UL, ~0UL, ~0UL, 15, path.c_str(), ~0UL, RS_LEVEL_PMD, ~0U, 1, 1, 1, ~0U};
+		r = {0, 0, ~0UL, ~0UL, ~0UL, 15, path.c_str(), ~0UL, RS_LEVEL_PMD, ~0U, 1, 1, 1, ~0U, 1, ~0UL};
 	rs_walk_result res{};
 	res.folio = {~0UL, ~0UL, ~0UL, RS_KIND_HUGETLB, -2147483647, -2147483647, ~0UL, ~0UL};
 	res.recs = recs.data();

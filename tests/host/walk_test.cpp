@@ -26,7 +26,7 @@ Outcome run(bool by_pfn = false, unsigned max = 8)
 	cmd.pid = 1;
 	cmd.max = max;
 	char *out = nullptr;
-	long r = rs_core_run_walk(&cmd, &out);
+	long r = rs_core_run_command(&cmd, &out);
 	std::string text = out ? out : "";
 	std::free(out);
 	return {r, text};

@@ -2,7 +2,9 @@
 #include "helpers.hpp"
 
 #include <signal.h>
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -115,6 +117,42 @@ Helper::~Helper()
 	fds.erase(std::remove(fds.begin(), fds.end(), go_), fds.end());
 	close(go_);
 	waitpid(pid_, nullptr, 0);
+}
+
+// A freshly faulted folio waits in a per-CPU LRU batch (at most 31 entries) before it reaches
+// the LRU, and a PFN names a page rmapscope accepts only on the LRU (as page_idle does). The
+// selftest stays on one CPU, so faulting 64 more pages there pushes it through.
+void settle_lru()
+{
+	constexpr size_t n = 64;
+	char *p = static_cast<char *>(map_anon(n * kPage));
+	touch_write(p, n * kPage, 1);
+	munmap(p, n * kPage);
+}
+
+std::string ext4_file(const char *name, size_t pages)
+{
+	struct statfs fs;
+	if (statfs("/mnt/ext4", &fs) != 0 || fs.f_type != 0xEF53) // EXT4_SUPER_MAGIC
+		return "";
+	std::string path = std::string("/mnt/ext4/") + name;
+	int fd = open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC, 0600);
+	std::vector<char> buf(pages * kPage);
+	for (size_t i = 0; i < buf.size(); ++i)
+		buf[i] = static_cast<char>(i / kPage);
+	if (fd < 0 || write(fd, buf.data(), buf.size()) != static_cast<ssize_t>(buf.size()))
+		return "";
+	fsync(fd);
+	close(fd);
+	return path;
+}
+
+void *map_file(const std::string &path, size_t pages, off_t pgoff, int flags, int prot)
+{
+	int fd = open(path.c_str(), O_RDWR);
+	void *p = mmap(nullptr, pages * kPage, prot, flags, fd, pgoff * static_cast<off_t>(kPage));
+	close(fd);
+	return p == MAP_FAILED ? nullptr : p;
 }
 
 std::string hex(uint64_t v)

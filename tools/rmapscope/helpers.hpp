@@ -2,6 +2,7 @@
 // Test helpers for the selftest: TAP output and helper processes that hold mappings.
 #pragma once
 
+#include <sys/mman.h>
 #include <sys/types.h>
 
 #include <cstdint>
@@ -48,5 +49,11 @@ std::string hex(uint64_t v); // "0x..." as ctl commands take it
 void *map_anon(size_t len, int flags = 0);
 void touch_write(void *p, size_t len, unsigned char byte);
 void touch_read(const void *p, size_t len);
+// Pushes this CPU's LRU batch through by faulting pages (the selftest runs on one CPU).
+void settle_lru();
+// A file of pages on the guest's ext4 scratch disk, page i filled with byte i; "" without one.
+std::string ext4_file(const char *name, size_t pages);
+// mmap of a file, or nullptr.
+void *map_file(const std::string &path, size_t pages, off_t pgoff, int flags, int prot = PROT_READ);
 
 } // namespace rmapscope

@@ -90,7 +90,7 @@ struct Target {
 	std::string addr, pfn;
 	bool given() const
 	{
-		if (pid > 0 || !pfn.empty())
+		if ((pid > 0 && !addr.empty()) || !pfn.empty())
 			return true;
 		std::cerr << "rmapscope: give --pid and --addr, or --pfn\n";
 		return false;
@@ -104,12 +104,13 @@ struct Target {
 };
 
 // --pid with --addr, or --pfn: the same for every command that names a page.
-void add_target_options(CLI::App *cmd, Target &t)
+void add_target_options(CLI::App *cmd, Target &t, bool pid_needs_addr = true)
 {
 	auto *pid = cmd->add_option("--pid", t.pid, "process id (with --addr)");
 	auto *addr = cmd->add_option("--addr", t.addr, "user address, decimal or 0x-hex (with --pid)");
 	auto *pfn = cmd->add_option("--pfn", t.pfn, "page frame number, decimal or 0x-hex");
-	pid->needs(addr);
+	if (pid_needs_addr)
+		pid->needs(addr);
 	addr->needs(pid);
 	pfn->excludes(pid)->excludes(addr);
 }
@@ -155,6 +156,14 @@ int cmd_walk(const Target &t, bool json, unsigned max)
 	return 0;
 }
 
+// referenced and unmap print the module's reply as it is: key=value records (docs/debugfs.md).
+int cmd_passthrough(const std::string &cmd)
+{
+	rmapscope::CtlReply r = rmapscope::ctl_transact(cmd + "\n");
+	(r.err ? std::cerr : std::cout) << r.text;
+	return r.err ? 1 : 0;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -177,6 +186,24 @@ int main(int argc, char **argv)
 	auto *tree = app.add_subcommand("tree", "the anon_vma chain, i_mmap or KSM rmap items behind a page");
 	add_target_options(tree, ttarget);
 
+	Target rtarget;
+	std::string rstart, rend;
+	bool detail = false;
+	auto *referenced = app.add_subcommand(
+		"referenced", "folio_referenced() on a page (test-and-clear its accessed bits), or over a range");
+	add_target_options(referenced, rtarget, false); // --pid alone with --start/--end
+	auto *rs = referenced->add_option("--start", rstart, "range scan: first address (with --pid and --end)");
+	auto *re = referenced->add_option("--end", rend, "range scan: end address, exclusive");
+	referenced->add_flag("--detail", detail, "range scan: one line per page");
+	rs->needs(re);
+	re->needs(rs);
+	referenced->add_flag("--json", json, "print the module's JSON (single page)");
+
+	Target utarget;
+	auto *unmap = app.add_subcommand("unmap", "try_to_unmap() a page where no data can be lost");
+	add_target_options(unmap, utarget);
+	unmap->add_flag("--json", json, "print the module's JSON");
+
 	app.add_subcommand("selftest", "real mappings checked against the pagemap oracle (TAP)");
 	app.add_subcommand("demo", "a page shared by a small fork tree, walked");
 	app.add_subcommand("bench", "walk cost against brute force and against the number of sharers");
@@ -196,6 +223,19 @@ int main(int argc, char **argv)
 		(r.err ? std::cerr : std::cout) << r.text;
 		return r.err ? 1 : 0;
 	}
+	if (*referenced) {
+		if (!rstart.empty()) {
+			if (rtarget.pid <= 0 || !rtarget.pfn.empty()) {
+				std::cerr << "rmapscope: a range scan takes --pid, --start and --end\n";
+				return 2;
+			}
+			return cmd_passthrough("referenced pid=" + std::to_string(rtarget.pid) + " start=" + rstart +
+					       " end=" + rend + (detail ? " detail=1" : ""));
+		}
+		return rtarget.given() ? cmd_passthrough(rtarget.command("referenced") + (json ? " format=json" : "")) : 2;
+	}
+	if (*unmap)
+		return utarget.given() ? cmd_passthrough(utarget.command("unmap") + (json ? " format=json" : "")) : 2;
 	if (app.got_subcommand("selftest"))
 		return rmapscope::run_selftest() ? 1 : 0;
 	if (*hostile)

@@ -30,6 +30,7 @@
 #include "helpers.hpp"
 #include "oracle.hpp"
 #include "record.hpp"
+#include "selftest_actions.hpp"
 #include "walk_reply.hpp"
 
 namespace rmapscope {
@@ -83,17 +84,6 @@ bool skip_names(const WalkReply &w, pid_t pid)
 			if (p == pid)
 				return true;
 	return false;
-}
-
-// A freshly faulted folio waits in a per-CPU LRU batch (at most 31 entries) before it reaches
-// the LRU, and a PFN names a page rmapscope accepts only on the LRU (as page_idle does). The
-// selftest stays on one CPU, so faulting 64 more pages there pushes it through.
-void settle_lru()
-{
-	constexpr size_t n = 64;
-	char *p = static_cast<char *>(map_anon(n * kPage));
-	touch_write(p, n * kPage, 1);
-	munmap(p, n * kPage);
 }
 
 // Walks (pid, addr) and checks it against the oracle; returns the reply for more checks.
@@ -266,31 +256,6 @@ void s6_mprotect_split(Tap &t)
 	WalkReply ro = walk_and_check(t, "6 VMA split (read-only part)", getpid(), p + kPage);
 	t.ok(ro.maps.size() == 1 && ro.maps[0].prot == "r--p", "6 mprotect: read-only middle VMA", ro.raw);
 	munmap(p, 4 * kPage);
-}
-
-std::string ext4_file(const char *name, size_t pages)
-{
-	struct statfs fs;
-	if (statfs("/mnt/ext4", &fs) != 0 || fs.f_type != 0xEF53) // EXT4_SUPER_MAGIC
-		return "";
-	std::string path = std::string("/mnt/ext4/") + name;
-	int fd = open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC, 0600);
-	std::vector<char> buf(pages * kPage);
-	for (size_t i = 0; i < buf.size(); ++i)
-		buf[i] = static_cast<char>(i / kPage);
-	if (fd < 0 || write(fd, buf.data(), buf.size()) != static_cast<ssize_t>(buf.size()))
-		return "";
-	fsync(fd);
-	close(fd);
-	return path;
-}
-
-void *map_file(const std::string &path, size_t pages, off_t pgoff, int flags, int prot = PROT_READ)
-{
-	int fd = open(path.c_str(), O_RDWR);
-	void *p = mmap(nullptr, pages * kPage, prot, flags, fd, pgoff * static_cast<off_t>(kPage));
-	close(fd);
-	return p == MAP_FAILED ? nullptr : p;
 }
 
 void s7_shared_file(Tap &t)
@@ -610,6 +575,7 @@ int run_selftest()
 	s11_thp(t);
 	s12_refusals(t);
 	s13_threads_and_clone_vm(t);
+	run_action_scenarios(t);
 	t.plan();
 	return t.failed();
 }

@@ -48,6 +48,8 @@ WalkReply walk_command(const std::string &cmd)
 			w.folio = rec;
 		} else if (rec.kind == "walk") {
 			w.walk = rec;
+		} else if (rec.kind == "referenced" || rec.kind == "unmap") {
+			w.action = rec;
 		} else if (rec.kind == "skip") {
 			w.skips.push_back(rec);
 		} else if (rec.kind == "map") {
@@ -66,6 +68,8 @@ WalkReply walk_command(const std::string &cmd)
 			m.young = rec.get("young") == "1";
 			m.dirty = rec.get("dirty") == "1";
 			m.write = rec.get("write") == "1";
+			m.mlock = rec.get("mlock") == "1";
+			m.gone = rec.get("gone") == "1";
 			w.maps.push_back(m);
 		}
 	}

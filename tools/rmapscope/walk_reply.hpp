@@ -15,7 +15,7 @@ struct WalkMap {
 	uint64_t vma_start = 0, vma_end = 0, addr = 0;
 	unsigned pages = 0;
 	std::string level, prot, file, comm;
-	bool young = false, dirty = false, write = false;
+	bool young = false, dirty = false, write = false, mlock = false, gone = false;
 };
 
 struct WalkReply {
@@ -25,6 +25,7 @@ struct WalkReply {
 	std::vector<WalkMap> maps;
 	std::vector<Record> skips;
 	Record walk;
+	Record action; // the referenced or unmap line, if any
 
 	uint64_t folio_pfn() const;
 	uint64_t folio_pages() const;

@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * referenced pid= start= end=: folio_referenced() over every present page of a range, the job
+ * page_idle and DAMON do for working-set sampling.
+ *
+ * - Pages are found without faulting or touching them (rs_page_at(), under mmap_lock read), one
+ *   PMD-sized span at a time, holding a reference on each folio. mmap_lock is then dropped and
+ *   each folio is isolated, trylocked and asked, as shrink_folio_list() asks, then put back.
+ * - Spans follow PMD boundaries because MGLRU's lru_gen_look_around() clears the accessed bits of
+ *   up to 64 neighbouring entries in the same page table: a span's accessed bits are all read
+ *   before any folio of it is asked, and no look-around of one span reaches into the next.
+ * - cond_resched() between folios; a fatal signal stops the scan with -EINTR.
+ */
+#include <linux/mm.h>
+#include <linux/mmap_lock.h>
+#include <linux/ktime.h>
+#include <linux/pagemap.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+
+#include "../core/os.h"
+#include "../core/range_report.h"
+#include "../core/walk_report.h"
+#include "call.h"
+#include "compat.h"
+#include "folio.h"
+#include "target.h"
+
+#define rs_msg(msg, cap, ...) snprintf(msg, cap, __VA_ARGS__)
+
+/* Consecutive pages of one folio, mapped at consecutive addresses. */
+struct rs_span_item {
+	struct folio *folio;	/* referenced, or NULL for a skip found at lookup */
+	unsigned long addr, pfn;
+	unsigned int pages;
+	unsigned int young;	/* pages whose entry was young at lookup */
+	unsigned long young_mask;	/* which of the first BITS_PER_LONG pages */
+	int skip;
+};
+
+#define RS_SPAN_MAX (PMD_SIZE / PAGE_SIZE)
+
+/* Looks up [addr, end) (within one PMD span) under mmap_lock; returns the items filled. */
+static unsigned int rs_span_collect(struct mm_struct *mm, unsigned long addr, unsigned long end,
+				    struct rs_span_item *items)
+{
+	unsigned int n = 0;
+
+	while (addr < end) {
+		struct vm_area_struct *vma = find_vma(mm, addr);
+		struct rs_span_item *last = n ? &items[n - 1] : NULL;
+		struct page *page;
+		bool young;
+
+		if (!vma || vma->vm_start >= end)
+			break;
+		if (addr < vma->vm_start)
+			addr = vma->vm_start;
+		/* hugetlb needs hugetlb-aware walks; PFN maps have no struct folio to ask about. */
+		if (is_vm_hugetlb_page(vma) || (vma->vm_flags & (VM_PFNMAP | VM_IO))) {
+			addr = vma->vm_end;
+			continue;
+		}
+		page = rs_page_at(vma, addr, &young);
+		if (!page) {
+			addr += PAGE_SIZE;
+			continue;
+		}
+		if (IS_ERR(page)) {
+			int skip = PTR_ERR(page) == -ENXIO ? RS_SKIP_UNTRACKED : RS_SKIP_UNSUPPORTED;
+
+			items[n++] = (struct rs_span_item){ .addr = addr, .pages = 1, .skip = skip };
+			addr += PAGE_SIZE;
+			continue;
+		}
+		if (last && last->folio == page_folio(page) &&
+		    last->addr + (unsigned long)last->pages * PAGE_SIZE == addr &&
+		    last->pfn + last->pages == page_to_pfn(page)) {
+			if (young && last->pages < BITS_PER_LONG)
+				last->young_mask |= 1UL << last->pages;
+			last->young += young;
+			last->pages++;
+			put_page(page);
+		} else {
+			items[n++] = (struct rs_span_item){
+				.folio = page_folio(page), .addr = addr, .pfn = page_to_pfn(page),
+				.pages = 1, .young = young, .young_mask = young, .skip = RS_RANGE_NO_SKIP,
+			};
+		}
+		addr += PAGE_SIZE;
+	}
+	return n;
+}
+
+/* Asks about one folio the way reclaim does: isolated, locked, is_locked = 1. */
+static int rs_span_ask(struct rs_span_item *it, bool *mglru)
+{
+	struct rs_folio f = { .folio = it->folio, .page = folio_page(it->folio, 0) };
+	unsigned long vm_flags;
+	int refs;
+
+	if (rs_folio_isolate(&f, false)) {
+		it->skip = RS_SKIP_NOT_LRU;
+		return 0;
+	}
+	*mglru = f.mglru;
+	if (!folio_trylock(it->folio)) {
+		rs_os_folio_putback(&f);
+		it->skip = RS_SKIP_LOCKED;
+		return 0;
+	}
+	refs = rs_call_folio_referenced(it->folio, 1, NULL, &vm_flags);
+	folio_unlock(it->folio);
+	rs_os_folio_putback(&f);
+	if (refs < 0)
+		it->skip = RS_SKIP_CONTENDED;
+	return refs;
+}
+
+static void rs_span_account(struct rs_range_result *res, const struct rs_span_item *it, int refs,
+			    bool mglru)
+{
+	bool look_around = false;
+	unsigned int i;
+
+	if (it->skip != RS_RANGE_NO_SKIP) {
+		res->skipped_folios++;
+		res->skipped_pages += it->pages;
+		res->skips[it->skip]++;
+	} else {
+		/* The entry here was young, the kernel saw no reference: a look-around took it. */
+		look_around = refs == 0 && it->young && mglru && res->look_around >= 0;
+		res->folios++;
+		res->hist[rs_range_bucket(refs)]++;
+		if (refs > 0 || look_around) {
+			res->folios_referenced++;
+			res->pages_referenced += it->pages;
+		}
+		if (look_around)
+			res->look_around += it->young;
+		res->mglru |= mglru;
+	}
+	res->pages += it->pages;
+
+	for (i = 0; i < it->pages && res->nr_detail < res->detail_cap; i++) {
+		struct rs_range_page *p = &res->detail[res->nr_detail++];
+
+		*p = (struct rs_range_page){
+			.addr = it->addr + i * PAGE_SIZE,
+			.pfn = it->folio ? it->pfn + i : 0,
+			.refs = it->skip == RS_RANGE_NO_SKIP ? refs : 0,
+			.skip = it->skip,
+			.young_before = i < BITS_PER_LONG ? !!(it->young_mask & (1UL << i)) : 0,
+			.look_around = look_around,
+		};
+	}
+}
+
+int rs_os_range_referenced(int pid, unsigned long start, unsigned long end,
+			   struct rs_range_result *res, char *msg, size_t cap)
+{
+	struct rs_span_item *items;
+	struct mm_struct *mm;
+	unsigned long addr;
+	int ret = 0;
+	u64 t0;
+
+	if (!rs_callable(RS_SYM_folio_referenced) || !rs_callable(RS_SYM_folio_isolate_lru) ||
+	    !rs_callable(RS_SYM_folio_putback_lru)) {
+		rs_msg(msg, cap, "folio_referenced or LRU isolation cannot be called safely on this kernel (see version)");
+		return -EOPNOTSUPP;
+	}
+	start &= PAGE_MASK;
+	end = PAGE_ALIGN(end);
+	if (end > TASK_SIZE_MAX || end <= start) {
+		rs_msg(msg, cap, "0x%lx-0x%lx is not a user address range", start, end);
+		return -EFAULT;
+	}
+	ret = rs_task_mm(pid, &mm, msg, cap);
+	if (ret)
+		return ret;
+	items = kvmalloc_array(RS_SPAN_MAX, sizeof(*items), GFP_KERNEL);
+	if (!items) {
+		mmput(mm);
+		rs_msg(msg, cap, "out of memory");
+		return -ENOMEM;
+	}
+	res->pid = pid;
+	res->start = start;
+	res->end = end;
+	res->look_around = RS_HAVE_FOLIO_WALK ? 0 : -1;
+
+	t0 = ktime_get_ns();
+	for (addr = start; addr < end && !ret;) {
+		unsigned long span_end = min(end, (addr & PMD_MASK) + PMD_SIZE);
+		unsigned int i, n;
+
+		if (mmap_read_lock_killable(mm)) {
+			ret = -EINTR;
+			break;
+		}
+		n = rs_span_collect(mm, addr, span_end, items);
+		mmap_read_unlock(mm);
+		/* Folios faulted in on this CPU a moment ago sit in its LRU batch. */
+		if (rs_callable(RS_SYM_lru_add_drain))
+			rs_call_lru_add_drain();
+		for (i = 0; i < n; i++) {
+			bool mglru = false;
+			int refs = 0;
+
+			if (!ret && items[i].folio)
+				refs = rs_span_ask(&items[i], &mglru);
+			if (!ret)
+				rs_span_account(res, &items[i], refs, mglru);
+			if (items[i].folio)
+				folio_put(items[i].folio);
+			cond_resched();
+			if (fatal_signal_pending(current))
+				ret = -EINTR;
+		}
+		addr = span_end;
+	}
+	res->ns = ktime_get_ns() - t0;
+	kvfree(items);
+	mmput(mm);
+	if (ret == -EINTR)
+		rs_msg(msg, cap, "interrupted by a fatal signal");
+	return ret;
+}
