@@ -5,5 +5,7 @@ namespace rmapscope {
 
 // Prints "bench ..." records (see bench.cpp); returns 0.
 int run_bench();
+// The range scan against page_idle (needs CONFIG_IDLE_PAGE_TRACKING: the debug kernel).
+int run_range_bench();
 
 } // namespace rmapscope

@@ -206,7 +206,9 @@ int main(int argc, char **argv)
 
 	app.add_subcommand("selftest", "real mappings checked against the pagemap oracle (TAP)");
 	app.add_subcommand("demo", "a page shared by a small fork tree, walked");
-	app.add_subcommand("bench", "walk cost against brute force and against the number of sharers");
+	bool range_bench = false;
+	auto *bench = app.add_subcommand("bench", "walk cost against brute force and against the number of sharers");
+	bench->add_flag("--range", range_bench, "instead: a 64 MiB range scan against page_idle");
 	std::string hostile_file;
 	auto *hostile = app.add_subcommand("hostile", "feed a list of hostile ctl commands (TAP)");
 	hostile->add_option("file", hostile_file, "the list (tests/hostile/ctl-commands.txt)")->required();
@@ -240,8 +242,8 @@ int main(int argc, char **argv)
 		return rmapscope::run_selftest() ? 1 : 0;
 	if (*hostile)
 		return rmapscope::run_hostile(hostile_file) ? 1 : 0;
-	if (app.got_subcommand("bench"))
-		return rmapscope::run_bench();
+	if (*bench)
+		return range_bench ? rmapscope::run_range_bench() : rmapscope::run_bench();
 	if (app.got_subcommand("demo"))
 		return rmapscope::run_demo([](long p, const std::string &a) {
 			Target t;
