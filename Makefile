@@ -4,6 +4,7 @@
 #   make                  rmapscope.ko for KDIR (default: the running kernel) and the tools
 #   make KDIR=<tree> [ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-]
 #   make check            the whole test suite (ends with "N passed, N failed")
+#   make kunit [SUITE=g]  the KUnit suites on the debug kernel, parsed by kunit.py
 #   make demo             the main job, in a QEMU VM running Debian 6.1
 
 ifneq ($(KERNELRELEASE),)
@@ -17,7 +18,7 @@ ARCH ?= $(HOST_ARCH)
 KDIR ?= /lib/modules/$(shell uname -r)/build
 B := $(TOP)/build
 
-.PHONY: all module tools host-test fuzz check demo bench clean
+.PHONY: all module tools host-test fuzz check kunit demo bench clean
 all: module tools
 
 module:
@@ -60,6 +61,10 @@ fuzz: $(B)/fuzz/command_fuzz
 
 check:
 	@scripts/check
+
+# KUnit suites in QEMU on the debug kernel; SUITE=<glob> runs matching suites only.
+kunit:
+	@scripts/kunit $(if $(SUITE),--filter '$(SUITE)')
 
 demo:
 	@scripts/demo

@@ -58,7 +58,7 @@ static unsigned long rs_entry_of(const char *name, unsigned long addr)
 	return addr - off;
 }
 
-static int rs_lookup(const char *name, unsigned long *entry)
+int rs_symbol_lookup(const char *name, unsigned long *entry)
 {
 	struct kprobe kp = {
 		.symbol_name = name,
@@ -87,7 +87,7 @@ int rs_symbols_resolve(void)
 	for (i = 0; i < ARRAY_SIZE(rs_symbol_descs); i++) {
 		const struct rs_symbol_desc *d = &rs_symbol_descs[i];
 		unsigned long entry = 0;
-		int ret = rs_lookup(d->name, &entry);
+		int ret = rs_symbol_lookup(d->name, &entry);
 
 		if (ret == 0) {
 			*rs_slot(d) = (void *)entry;

@@ -59,6 +59,8 @@ struct rs_symbol_status;
 
 /* Resolves every symbol; 0, or -ENOENT/-EOPNOTSUPP with one clear log line per failure. */
 int rs_symbols_resolve(void);
+/* Looks one name up (the function entry, before any ENDBR); 0, or -ENOENT/-EOPNOTSUPP. */
+int rs_symbol_lookup(const char *name, unsigned long *entry);
 /* The resolved entry of a symbol (NULL if not found), its name and its use. */
 void *rs_symbol_entry(enum rs_symbol_id id);
 const char *rs_symbol_name(enum rs_symbol_id id);

@@ -136,10 +136,10 @@ int rs_task_mm(int pid, struct mm_struct **out, char *msg, size_t cap)
 	return 0;
 }
 
-int rs_os_target_pid_addr(int pid, unsigned long addr, struct rs_folio **out, char *msg, size_t cap)
+int rs_target_mm_addr(struct mm_struct *mm, int pid, unsigned long addr, struct rs_folio **out,
+		      char *msg, size_t cap)
 {
 	struct vm_area_struct *vma;
-	struct mm_struct *mm;
 	struct page *page;
 	bool young;
 	int ret;
@@ -148,11 +148,7 @@ int rs_os_target_pid_addr(int pid, unsigned long addr, struct rs_folio **out, ch
 		rs_msg(msg, cap, "0x%lx is not a user address", addr);
 		return -EFAULT;
 	}
-	ret = rs_task_mm(pid, &mm, msg, cap);
-	if (ret)
-		return ret;
 	if (mmap_read_lock_killable(mm)) {
-		mmput(mm);
 		rs_msg(msg, cap, "interrupted while waiting for mmap_lock");
 		return -EINTR;
 	}
@@ -183,6 +179,22 @@ int rs_os_target_pid_addr(int pid, unsigned long addr, struct rs_folio **out, ch
 		}
 	}
 	mmap_read_unlock(mm);
+	return ret;
+}
+
+int rs_os_target_pid_addr(int pid, unsigned long addr, struct rs_folio **out, char *msg, size_t cap)
+{
+	struct mm_struct *mm;
+	int ret;
+
+	if (addr >= TASK_SIZE_MAX) {
+		rs_msg(msg, cap, "0x%lx is not a user address", addr);
+		return -EFAULT;
+	}
+	ret = rs_task_mm(pid, &mm, msg, cap);
+	if (ret)
+		return ret;
+	ret = rs_target_mm_addr(mm, pid, addr, out, msg, cap);
 	mmput(mm);
 	return ret;
 }

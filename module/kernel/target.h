@@ -9,6 +9,9 @@ struct rs_folio;
 
 /* The mm of pid (mmput() it), or -ESRCH/-EOPNOTSUPP with a message. */
 int rs_task_mm(int pid, struct mm_struct **out, char *msg, size_t cap);
+/* The folio mapped at addr in mm (pid only names it in messages), as for pid= addr=. */
+int rs_target_mm_addr(struct mm_struct *mm, int pid, unsigned long addr, struct rs_folio **out,
+		      char *msg, size_t cap);
 /*
  * Under mmap_lock (read): the page mapped at addr with a reference, without faulting or touching
  * it; NULL if none; ERR_PTR(-ENXIO) for a page rmap does not track (zero page, driver page);
