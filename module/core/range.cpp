@@ -51,7 +51,8 @@ extern "C" long rs_core_format_range(const rs_range_result *r, char *buf, usize 
 		w.str("unknown");
 	else
 		w.dec(static_cast<u64>(r->look_around));
-	w.kv_bool("mglru", r->mglru).kv_dec("ns", r->ns).endl();
+	w.kv_dec("answered_by_entry", r->answered_by_entry).kv_bool("mglru", r->mglru).kv_dec("ns", r->ns).kv_dec("lookup_ns", r->lookup_ns)
+		.kv_dec("ask_ns", r->ask_ns).endl();
 	w.str("skips");
 	for (int i = 0; i < RS_NR_SKIPS; ++i)
 		w.kv_dec(skip_name(i), r->skips[i]);

@@ -65,8 +65,15 @@ struct rs_range_result {
 	 * read the entry without touching it).
 	 */
 	long look_around;
+	/*
+	 * Folios answered without a folio_referenced() call (refs 0): small, mapped only by the
+	 * entry the scan read, that entry old and PG_young clear (see module/kernel/range.c).
+	 */
+	unsigned long answered_by_entry;
 	int mglru;				/* some folio sat on a multi-gen LRU list */
-	unsigned long long ns;
+	unsigned long long ns;			/* lookup_ns + ask_ns */
+	unsigned long long lookup_ns;		/* finding the pages (page-table walks) */
+	unsigned long long ask_ns;		/* isolate, folio_referenced, put back */
 	struct rs_range_page *detail;		/* NULL without detail=1 */
 	unsigned long detail_cap, nr_detail;
 };

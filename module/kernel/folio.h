@@ -21,5 +21,7 @@ struct rs_folio {
  * once per span instead. The caller has checked that the LRU functions are callable.
  */
 int rs_folio_isolate(struct rs_folio *f, bool drain);
+/* Puts an isolated folio back; drain: and drains this CPU's batch (the range scan does it once per span). */
+void rs_folio_putback(struct rs_folio *f, bool drain);
 
 #endif /* RMAPSCOPE_FOLIO_H */

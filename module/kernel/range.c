@@ -4,8 +4,9 @@
  * page_idle and DAMON do for working-set sampling.
  *
  * - Pages are found without faulting or touching them (rs_page_at(), under mmap_lock read), one
- *   PMD-sized span at a time, holding a reference on each folio. mmap_lock is then dropped and
- *   each folio is isolated, trylocked and asked, as shrink_folio_list() asks, then put back.
+ *   PMD-sized span at a time, holding a reference on each folio. Each folio is then isolated,
+ *   trylocked and asked, as shrink_folio_list() asks, and put back, with mmap_lock still held
+ *   (it comes first in rmap's lock order) so that entries can be read again.
  * - Spans follow PMD boundaries because MGLRU's lru_gen_look_around() clears the accessed bits of
  *   up to 64 neighbouring entries in the same page table: a span's accessed bits are all read
  *   before any folio of it is asked, and no look-around of one span reaches into the next.
@@ -26,6 +27,7 @@
 #include "compat.h"
 #include "folio.h"
 #include "target.h"
+#include "walk_internal.h"
 
 #define rs_msg(msg, cap, ...) snprintf(msg, cap, __VA_ARGS__)
 
@@ -37,6 +39,9 @@ struct rs_span_item {
 	unsigned int young;	/* pages whose entry was young at lookup */
 	unsigned long young_mask;	/* which of the first BITS_PER_LONG pages */
 	int skip;
+	struct vm_area_struct *vma;	/* valid while the span's mmap_lock is held */
+	bool rechecked;		/* its entry was read again just before asking */
+	bool consumed;		/* ... and found old: a look-around in this span cleared it */
 };
 
 #define RS_SPAN_MAX (PMD_SIZE / PAGE_SIZE)
@@ -86,6 +91,7 @@ static unsigned int rs_span_collect(struct mm_struct *mm, unsigned long addr, un
 			items[n++] = (struct rs_span_item){
 				.folio = page_folio(page), .addr = addr, .pfn = page_to_pfn(page),
 				.pages = 1, .young = young, .young_mask = young, .skip = RS_RANGE_NO_SKIP,
+				.vma = vma,
 			};
 		}
 		addr += PAGE_SIZE;
@@ -93,26 +99,61 @@ static unsigned int rs_span_collect(struct mm_struct *mm, unsigned long addr, un
 	return n;
 }
 
+/*
+ * A small folio mapped only by one entry, that entry old and PG_young clear, has nothing for
+ * folio_referenced() to find or to change: it would walk to this one entry, see no accessed bit
+ * and return 0 (no look-around, no flush, no re-mlock: those need a young entry or a reference).
+ * Such a folio is answered from its entry, as DAMON's virtual-address mode answers. An entry
+ * that was young at lookup is read again first: a look-around for a neighbour in this span may
+ * have cleared it since (it->consumed). Needs the accessed bit, which only folio_walk_start()
+ * (6.12) shows; on 6.1 every folio is asked.
+ */
+static bool rs_span_answered_by_entry(struct rs_span_item *it)
+{
+	struct page *page;
+	bool young = it->young;
+
+	if (!RS_HAVE_FOLIO_WALK || it->pages != 1 || folio_test_large(it->folio) ||
+	    folio_test_young(it->folio) || rs_folio_mapcount(it->folio) != 1)
+		return false;
+	if (young) {
+		page = rs_page_at(it->vma, it->addr, &young);
+		if (IS_ERR_OR_NULL(page))
+			return false;
+		put_page(page);
+		if (page_to_pfn(page) != it->pfn)
+			return false;
+		it->rechecked = true;
+		it->consumed = !young;
+	}
+	return !young;
+}
+
 /* Asks about one folio the way reclaim does: isolated, locked, is_locked = 1. */
-static int rs_span_ask(struct rs_span_item *it, bool *mglru)
+static int rs_span_ask(struct rs_span_item *it, bool *mglru, unsigned long *shortcuts)
 {
 	struct rs_folio f = { .folio = it->folio, .page = folio_page(it->folio, 0) };
 	unsigned long vm_flags;
 	int refs;
 
+	if (rs_span_answered_by_entry(it)) {
+		(*shortcuts)++;
+		*mglru = it->consumed;	/* only MGLRU's look-around clears a neighbour's bit */
+		return 0;
+	}
 	if (rs_folio_isolate(&f, false)) {
 		it->skip = RS_SKIP_NOT_LRU;
 		return 0;
 	}
 	*mglru = f.mglru;
 	if (!folio_trylock(it->folio)) {
-		rs_os_folio_putback(&f);
+		rs_folio_putback(&f, false);
 		it->skip = RS_SKIP_LOCKED;
 		return 0;
 	}
 	refs = rs_call_folio_referenced(it->folio, 1, NULL, &vm_flags);
 	folio_unlock(it->folio);
-	rs_os_folio_putback(&f);
+	rs_folio_putback(&f, false);
 	if (refs < 0)
 		it->skip = RS_SKIP_CONTENDED;
 	return refs;
@@ -129,8 +170,13 @@ static void rs_span_account(struct rs_range_result *res, const struct rs_span_it
 		res->skipped_pages += it->pages;
 		res->skips[it->skip]++;
 	} else {
-		/* The entry here was young, the kernel saw no reference: a look-around took it. */
-		look_around = refs == 0 && it->young && mglru && res->look_around >= 0;
+		/*
+		 * The entry here was young at lookup, and is old now (read again), or the kernel
+		 * saw no reference on a folio it could not be read again for: a look-around for a
+		 * neighbour took the bit. An entry found still young was asked: its answer stands.
+		 */
+		look_around = it->consumed || (refs == 0 && it->young && mglru && !it->rechecked &&
+					       res->look_around >= 0);
 		res->folios++;
 		res->hist[rs_range_bucket(refs)]++;
 		if (refs > 0 || look_around) {
@@ -164,7 +210,7 @@ int rs_os_range_referenced(int pid, unsigned long start, unsigned long end,
 	struct mm_struct *mm;
 	unsigned long addr;
 	int ret = 0;
-	u64 t0;
+	u64 t0, t1;
 
 	if (!rs_callable(RS_SYM_folio_referenced) || !rs_callable(RS_SYM_folio_isolate_lru) ||
 	    !rs_callable(RS_SYM_folio_putback_lru)) {
@@ -201,7 +247,8 @@ int rs_os_range_referenced(int pid, unsigned long start, unsigned long end,
 			break;
 		}
 		n = rs_span_collect(mm, addr, span_end, items);
-		mmap_read_unlock(mm);
+		t1 = ktime_get_ns();
+		res->lookup_ns += t1 - t0;
 		/* Folios faulted in on this CPU a moment ago sit in its LRU batch. */
 		if (rs_callable(RS_SYM_lru_add_drain))
 			rs_call_lru_add_drain();
@@ -210,7 +257,7 @@ int rs_os_range_referenced(int pid, unsigned long start, unsigned long end,
 			int refs = 0;
 
 			if (!ret && items[i].folio)
-				refs = rs_span_ask(&items[i], &mglru);
+				refs = rs_span_ask(&items[i], &mglru, &res->answered_by_entry);
 			if (!ret)
 				rs_span_account(res, &items[i], refs, mglru);
 			if (items[i].folio)
@@ -219,9 +266,20 @@ int rs_os_range_referenced(int pid, unsigned long start, unsigned long end,
 			if (fatal_signal_pending(current))
 				ret = -EINTR;
 		}
+		/*
+		 * mmap_lock (read) was held while asking, so the VMAs stay for rechecking entries:
+		 * mmap_lock comes before the folio lock, i_mmap_rwsem and anon_vma in rmap's lock
+		 * order (mm/rmap.c). The folios put back sit in this CPU's LRU batch: on their
+		 * lists again now.
+		 */
+		mmap_read_unlock(mm);
+		if (rs_callable(RS_SYM_lru_add_drain))
+			rs_call_lru_add_drain();
 		addr = span_end;
+		t0 = ktime_get_ns();
+		res->ask_ns += t0 - t1;
 	}
-	res->ns = ktime_get_ns() - t0;
+	res->ns = res->lookup_ns + res->ask_ns;
 	kvfree(items);
 	mmput(mm);
 	if (ret == -EINTR)

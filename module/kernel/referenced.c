@@ -78,7 +78,7 @@ int rs_os_folio_isolate(struct rs_folio *f, char *msg, size_t cap)
 	return ret;
 }
 
-void rs_os_folio_putback(struct rs_folio *f)
+void rs_folio_putback(struct rs_folio *f, bool drain)
 {
 	if (!f->isolated)
 		return;
@@ -88,10 +88,15 @@ void rs_os_folio_putback(struct rs_folio *f)
 	 */
 	migrate_disable();
 	rs_call_folio_putback_lru(f->folio);
-	if (rs_callable(RS_SYM_lru_add_drain))
+	if (drain && rs_callable(RS_SYM_lru_add_drain))
 		rs_call_lru_add_drain();
 	migrate_enable();
 	f->isolated = false;
+}
+
+void rs_os_folio_putback(struct rs_folio *f)
+{
+	rs_folio_putback(f, true);
 }
 
 static unsigned long rs_vm_flags(unsigned long vm_flags)

@@ -203,7 +203,7 @@ TEST_F(Action, RangeReportCountsSkipsAndDetail)
 	EXPECT_GT(r.ret, 0);
 	EXPECT_EQ(r.text,
 		  "range pid=1 start=0x1000 end=0x9000 pages=3 pages_referenced=1 folios=2 folios_referenced=1 "
-		  "skipped_folios=1 skipped_pages=1 look_around=0 mglru=0 ns=0\n"
+		  "skipped_folios=1 skipped_pages=1 look_around=0 answered_by_entry=0 mglru=0 ns=0 lookup_ns=0 ask_ns=0\n"
 		  "skips not_lru=0 locked=1 contended=0 untracked=0 unsupported=0\n"
 		  "histogram refs_0=1 refs_1=0 refs_2_3=0 refs_4_7=1 refs_8_15=0 refs_16_plus=0\n");
 	expect_all_released();

@@ -15,6 +15,7 @@
 #include <chrono>
 #include <map>
 #include <cstdio>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -80,39 +81,41 @@ struct Sharers {
 	}
 };
 
-// page_idle's way of sampling a range: read the PFNs from pagemap, mark them idle in the bitmap,
-// read the bitmap back (mm/page_idle.c; one pwrite/pread per 64-PFN word, as its users do).
-// Returns how many pages were not idle (referenced), or -1 if page_idle is missing.
+// page_idle's way of sampling a range (mm/page_idle.c): read the PFNs from pagemap, read the
+// bitmap (a page still idle was not accessed since it was marked), and mark them all idle again
+// for the next pass; one pread/pwrite per 64-PFN word, as its users do. Returns how many pages
+// were accessed since the previous pass, or -1 if page_idle is missing.
 long page_idle_pass(const char *p, size_t pages)
 {
 	int pm = open("/proc/self/pagemap", O_RDONLY), bm = open("/sys/kernel/mm/page_idle/bitmap", O_RDWR);
-	if (pm < 0 || bm < 0) {
-		if (pm >= 0)
-			close(pm);
-		return -1;
-	}
+	long referenced = -1;
 	std::vector<uint64_t> ents(pages);
+	std::map<uint64_t, uint64_t> words; // word index -> bits of our PFNs
+	if (pm < 0 || bm < 0)
+		goto out;
 	if (pread(pm, ents.data(), pages * 8, static_cast<off_t>(reinterpret_cast<uintptr_t>(p) / kPage * 8)) !=
 	    static_cast<ssize_t>(pages * 8))
-		return -1;
-	std::map<uint64_t, uint64_t> words; // word index -> bits of our PFNs
+		goto out;
 	for (uint64_t e : ents)
 		if (pm_present(e))
 			words[pm_pfn(e) / 64] |= 1ULL << (pm_pfn(e) % 64);
-	for (const auto &[w, bits] : words) {
-		uint64_t v = bits;
-		if (pwrite(bm, &v, 8, static_cast<off_t>(w * 8)) != 8)
-			return -1;
-	}
-	long referenced = 0;
+	referenced = 0;
 	for (const auto &[w, bits] : words) {
 		uint64_t v = 0;
 		if (pread(bm, &v, 8, static_cast<off_t>(w * 8)) != 8)
 			return -1;
 		referenced += __builtin_popcountll(bits & ~v);
 	}
-	close(pm);
-	close(bm);
+	for (const auto &[w, bits] : words) {
+		uint64_t v = bits;
+		if (pwrite(bm, &v, 8, static_cast<off_t>(w * 8)) != 8)
+			return -1;
+	}
+out:
+	if (pm >= 0)
+		close(pm);
+	if (bm >= 0)
+		close(bm);
 	return referenced;
 }
 
@@ -122,42 +125,57 @@ long page_idle_pass(const char *p, size_t pages)
 int run_range_bench()
 {
 	constexpr size_t pages = 16384;
-	char *p = static_cast<char *>(map_anon(pages * kPage));
-	madvise(p, pages * kPage, MADV_NOHUGEPAGE);
-	touch_write(p, pages * kPage, 1);
+	// One region each, so that neither method sees the other's marks (page_idle sets PG_young,
+	// which folio_referenced() then reports and clears).
+	char *p = static_cast<char *>(map_anon(pages * kPage)), *q = static_cast<char *>(map_anon(pages * kPage));
+	for (char *r : {p, q}) {
+		madvise(r, pages * kPage, MADV_NOHUGEPAGE);
+		touch_write(r, pages * kPage, 1);
+	}
 	char cmd[128];
 	std::snprintf(cmd, sizeof(cmd), "referenced pid=%d start=%p end=%p\n", getpid(), static_cast<void *>(p),
 		      static_cast<void *>(p + pages * kPage));
-	if (page_idle_pass(p, pages) < 0) {
+	if (page_idle_pass(q, pages) < 0) { // also marks q idle for the first measured pass
 		std::printf("bench kind=vs_page_idle skipped=\"no /sys/kernel/mm/page_idle/bitmap (CONFIG_IDLE_PAGE_TRACKING)\"\n");
 		return 0;
 	}
-	std::vector<double> mod, idle;
-	long mod_refs = 0, idle_refs = 0;
-	ctl_transact(cmd); // start both from cleared bits
+	ctl_transact(cmd); // clears p's accessed bits for the first measured scan
+	std::vector<double> mod, idle, lookup, ask;
+	long mod_refs = 0, idle_refs = 0, answered = 0, look_around = 0;
+	auto num = [](const std::string &text, const char *key) {
+		size_t pos = text.find(key);
+		return pos == std::string::npos ? -1.0 : std::stod(text.substr(pos + std::strlen(key)));
+	};
 	for (int i = 0; i < 5; ++i) {
-		for (size_t k = 0; k < pages; k += 2)
+		// The same access pattern before each measured pass: every even page.
+		for (size_t k = 0; k < pages; k += 2) {
 			touch_read(p + k * kPage, kPage);
+			touch_read(q + k * kPage, kPage);
+		}
 		auto a = Clock::now();
 		CtlReply r = ctl_transact(cmd);
 		auto b = Clock::now();
 		mod.push_back(micros(a, b));
-		size_t pos = r.text.find(" pages_referenced=");
-		mod_refs = pos == std::string::npos ? -1 : std::stol(r.text.substr(pos + 18));
+		mod_refs = static_cast<long>(num(r.text, " pages_referenced="));
+		lookup.push_back(num(r.text, " lookup_ns=") / 1000.0);
+		ask.push_back(num(r.text, " ask_ns=") / 1000.0);
+		answered = static_cast<long>(num(r.text, " answered_by_entry="));
+		look_around = static_cast<long>(num(r.text, " look_around="));
 
-		for (size_t k = 0; k < pages; k += 2)
-			touch_read(p + k * kPage, kPage);
 		a = Clock::now();
-		idle_refs = page_idle_pass(p, pages);
+		idle_refs = page_idle_pass(q, pages);
 		b = Clock::now();
 		idle.push_back(micros(a, b));
 	}
 	double m = median(mod), i = median(idle);
 	std::printf("bench kind=vs_page_idle range=64MiB pages=%zu rmapscope_us=%.0f page_idle_us=%.0f "
 		    "rmapscope_pages_per_s=%.0f page_idle_pages_per_s=%.0f throughput_ratio=%.2f "
-		    "rmapscope_referenced=%ld page_idle_referenced=%ld\n",
-		    pages, m, i, pages / m * 1e6, pages / i * 1e6, i / m, mod_refs, idle_refs);
+		    "rmapscope_referenced=%ld page_idle_referenced=%ld lookup_us=%.0f ask_us=%.0f "
+		    "answered_by_entry=%ld look_around=%ld\n",
+		    pages, m, i, pages / m * 1e6, pages / i * 1e6, i / m, mod_refs, idle_refs, median(lookup),
+		    median(ask), answered, look_around);
 	munmap(p, pages * kPage);
+	munmap(q, pages * kPage);
 	return 0;
 }
 
