@@ -194,8 +194,6 @@ private:
 		constexpr unsigned pid = 1u << 0, addr = 1u << 1, pfn = 1u << 2, max = 1u << 4;
 		constexpr unsigned start = 1u << 5, end = 1u << 6, detail = 1u << 7;
 		constexpr unsigned range = start | end | detail;
-		if (cmd_.verb == RS_VERB_TREE && cmd_.format == RS_FORMAT_JSON)
-			return fail("format=json is not available for tree yet");
 		if (seen_ & range) {
 			if (cmd_.verb != RS_VERB_REFERENCED)
 				return fail("start=, end= and detail= belong to referenced only");

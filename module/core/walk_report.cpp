@@ -241,15 +241,73 @@ void tree_text(TextWriter &w, const rs_walk_result &r)
 	w.kv_bool("truncated", r.truncated).endl();
 }
 
-void json(TextWriter &w, const rs_walk_result &r)
+// {"folio":{...}: the opening of every JSON response.
+void json_folio(TextWriter &w, const rs_folio_info &f)
 {
-	const rs_folio_info &f = r.folio;
 	w.str("{\"folio\":{\"pfn\":").dec(f.pfn).str(",\"page_pfn\":").dec(f.page_pfn)
 		.str(",\"nr_pages\":").dec(f.nr_pages).str(",\"kind\":\"").str(kind_name(f.kind))
 		.str("\",\"mapcount\":").sdec(f.mapcount).str(",\"refcount\":").sdec(f.refcount)
 		.str(",\"index\":").dec(f.index).str(",\"flags\":[");
 	put_flags(w, f.flags, true);
-	w.str("]},\"maps\":[");
+	w.str("]}");
+}
+
+// The VMA part of a JSON map, avc, vma or rmap_item object (without the braces).
+void json_vma_fields(TextWriter &w, const rs_walk_result &r, const rs_map_record &m)
+{
+	const rs_owner *o = owner_of(r, m);
+	w.str("\"pids\":[");
+	if (o)
+		for (unsigned k = 0; k < o->nr_pids && k < RMAPSCOPE_OWNER_PIDS; ++k)
+			w.str(k ? "," : "").sdec(o->pids[k]);
+	w.str("],\"comm\":");
+	put_json_string(w, o ? o->comm : "");
+	w.str(",\"vma_start\":").dec(m.vma_start).str(",\"vma_end\":").dec(m.vma_end)
+		.str(",\"pgoff\":").dec(m.pgoff).str(",\"prot\":\"");
+	put_prot(w, m.prot);
+	w.str("\",\"file\":");
+	if (m.path)
+		put_json_string(w, m.path);
+	else
+		w.str("null");
+}
+
+// tree format=json: the same data as tree_text, as one object.
+void tree_json(TextWriter &w, const rs_walk_result &r)
+{
+	json_folio(w, r.folio);
+	static constexpr const char *kinds[] = {"none", "anon", "file", "ksm"};
+	w.str(",\"tree\":{\"kind\":\"").str(r.tree >= 0 && r.tree < 4 ? kinds[r.tree] : "none").ch('"');
+	if (r.tree == RS_TREE_ANON) {
+		w.str(",\"levels\":[");
+		for (unsigned i = 0; i < r.nr_levels; ++i) {
+			const rs_anon_level &l = r.levels[i];
+			w.str(i ? "," : "").str("{\"level\":").dec(i).str(",\"root\":").str(l.is_root ? "true" : "false")
+				.str(",\"refcount\":").sdec(l.refcount).str(",\"children\":").dec(l.num_children)
+				.str(",\"active_vmas\":").dec(l.num_active_vmas).str(",\"avcs\":").dec(l.avcs).ch('}');
+		}
+		w.str("],\"avcs\":[");
+	} else if (r.tree == RS_TREE_FILE) {
+		w.str(",\"vmas\":").dec(r.tree_vmas).str(",\"mappings\":[");
+	} else {
+		w.str(",\"rmap_items\":[");
+	}
+	for (unsigned i = 0; i < r.nr_recs; ++i) {
+		const rs_map_record &m = r.recs[i];
+		w.str(i ? ",{" : "{");
+		json_vma_fields(w, r, m);
+		if (r.tree == RS_TREE_KSM)
+			w.str(",\"addr\":").dec(m.addr).str(",\"mapped\":").str(m.skip ? "false" : "true")
+				.str(",\"visits\":").dec(m.visits);
+		w.ch('}');
+	}
+	w.str("],\"truncated\":").str(r.truncated ? "true" : "false").str("}}\n");
+}
+
+void json(TextWriter &w, const rs_walk_result &r)
+{
+	json_folio(w, r.folio);
+	w.str(",\"maps\":[");
 	bool first = true;
 	for (unsigned i = 0; i < r.nr_recs; ++i) {
 		const rs_map_record &m = r.recs[i];
@@ -319,7 +377,9 @@ void json(TextWriter &w, const rs_walk_result &r)
 extern "C" long rs_core_format_walk(const rs_walk_result *res, int format, char *buf, usize cap)
 {
 	TextWriter w(buf, cap);
-	if (res->tree != RS_TREE_NONE)
+	if (res->tree != RS_TREE_NONE && format == 1)
+		tree_json(w, *res);
+	else if (res->tree != RS_TREE_NONE)
 		tree_text(w, *res);
 	else if (format == 1)
 		json(w, *res);

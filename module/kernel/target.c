@@ -229,6 +229,14 @@ int rs_os_target_pfn(unsigned long pfn, struct rs_folio **out, char *msg, size_t
 		return -ENODEV;
 	}
 	folio = page_folio(page);
+	/*
+	 * A folio faulted in a moment ago may still sit in a per-CPU LRU batch: drain them once,
+	 * as migration does before isolating (lru_add_drain_all sleeps; no locks are held here).
+	 */
+	if (!folio_test_lru(folio) && rs_callable(RS_SYM_lru_add_drain_all)) {
+		rs_call_lru_add_drain_all();
+		folio = page_folio(page);
+	}
 	if (!folio_test_lru(folio) || !folio_try_get(folio))
 		goto not_lru;
 	if (unlikely(page_folio(page) != folio || !folio_test_lru(folio))) {

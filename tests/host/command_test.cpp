@@ -54,7 +54,9 @@ TEST(Command, Tree)
 	Parsed p = parse("tree pfn=0x10\n");
 	ASSERT_EQ(p.ret, 0) << p.err;
 	EXPECT_EQ(p.cmd.verb, RS_VERB_TREE);
-	EXPECT_EQ(parse("tree pid=1 addr=2 format=json").err, "format=json is not available for tree yet");
+	Parsed j = parse("tree pid=1 addr=2 format=json");
+	EXPECT_EQ(j.ret, 0) << j.err;
+	EXPECT_EQ(j.cmd.format, RS_FORMAT_JSON);
 }
 
 TEST(Command, BoundsAreInclusive)

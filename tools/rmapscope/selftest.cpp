@@ -26,6 +26,8 @@
 #include <tuple>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "ctl_client.hpp"
 #include "helpers.hpp"
 #include "oracle.hpp"
@@ -228,6 +230,14 @@ void s4_three_generations(Tap &t)
 		     chain[2].get("root") == "0" && chain[3].get("root") == "1" && chain[3].get("children") != "0";
 	t.ok(shape && lists_pid(chain, "avc", static_cast<pid_t>(grand)) && !lists_pid(chain, "avc", getpid()),
 	     "4 tree of the grandchild's copy: anon_vma chain of 3 levels up to the root", dump(chain));
+	// format=json carries the same tree.
+	CtlReply js = ctl_transact(walk_cmd(static_cast<pid_t>(grand), q).replace(0, 4, "tree") + " format=json");
+	auto j = nlohmann::json::parse(js.text, nullptr, false);
+	bool same = !j.is_discarded() && j["tree"]["kind"] == "anon" && j["tree"]["levels"].size() == 3 &&
+		    j["tree"]["levels"][2]["root"] == true && j["tree"]["levels"][0]["root"] == false &&
+		    j["tree"]["avcs"].size() == static_cast<size_t>(count_kind(chain, "avc")) &&
+		    j["folio"]["pfn"] == parse_num(chain[0].get("pfn").value_or("0"));
+	t.ok(js.err == 0 && same, "4 tree format=json: the same chain, levels and AVCs as the text", js.text);
 	munmap(p, 2 * kPage);
 }
 

@@ -95,6 +95,9 @@ void r1_touch_then_again(Tap &t)
 {
 	char *p = static_cast<char *>(map_anon(kPage));
 	touch_write(p, kPage, 7);
+	// Faulted a moment ago, so still in this CPU's LRU batch: the PFN path drains it first.
+	WalkReply byp = walk_command("walk pfn=" + hex(pfn_of(getpid(), p)));
+	t.ok(byp.err == 0 && byp.maps.size() == 1, "R0 walk by pfn of a page faulted a moment ago: found", byp.raw);
 	WalkReply a = walk_command("referenced" + target(getpid(), p));
 	bool young_before = a.maps.size() == 1 && a.maps[0].young;
 	t.ok(a.err == 0 && field(a.action, "refs") > 0 && young_before,
