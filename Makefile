@@ -18,7 +18,7 @@ ARCH ?= $(HOST_ARCH)
 KDIR ?= /lib/modules/$(shell uname -r)/build
 B := $(TOP)/build
 
-.PHONY: all module tools host-test fuzz check kunit demo bench clean
+.PHONY: all module tools rmapsnoop host-test fuzz check kunit demo bench clean
 all: module tools
 
 module:
@@ -35,6 +35,24 @@ tools: $(B)/tools/$(ARCH)/rmapscope
 $(B)/tools/$(ARCH)/rmapscope: $(RMAPSCOPE_SRCS) $(RMAPSCOPE_HDRS)
 	@mkdir -p $(@D)
 	$(TOOLS_CXX) $(TOOLS_CXXFLAGS) -static -o $@ $(RMAPSCOPE_SRCS)
+
+# --- rmapsnoop: a libbpf CO-RE tracer (x86-64: its kprobe fallback reads x86 pt_regs) -------
+SNOOP := $(B)/rmapsnoop
+SNOOP_SRCS := $(wildcard tools/rmapsnoop/*.cpp)
+SNOOP_HDRS := $(wildcard tools/rmapsnoop/*.hpp tools/rmapsnoop/*.h)
+
+rmapsnoop: $(SNOOP)/rmapsnoop
+
+$(SNOOP)/rmapsnoop.bpf.o: tools/rmapsnoop/rmapsnoop.bpf.c tools/rmapsnoop/rmapsnoop.h tools/rmapsnoop/kernel_types.h
+	@mkdir -p $(@D)
+	clang -g -O2 -Wall -target bpf -D__TARGET_ARCH_x86 -c -o $@ $<
+
+$(SNOOP)/rmapsnoop.skel.h: $(SNOOP)/rmapsnoop.bpf.o
+	bpftool gen skeleton $< name rmapsnoop_bpf > $@
+
+$(SNOOP)/rmapsnoop: $(SNOOP_SRCS) $(SNOOP_HDRS) $(SNOOP)/rmapsnoop.skel.h
+	g++ -std=c++20 -O2 -Wall -Wextra -Werror -static -I$(SNOOP) -Itools/rmapsnoop -o $@ $(SNOOP_SRCS) \
+		-lbpf -lelf -lz
 
 # --- host unit tests of the C++ core (the same sources the module builds, minus runtime.cpp) ---
 CORE_HOST_SRCS := $(filter-out module/core/runtime.cpp,$(wildcard module/core/*.cpp))

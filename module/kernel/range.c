@@ -15,6 +15,7 @@
 #include <linux/mm.h>
 #include <linux/mmap_lock.h>
 #include <linux/ktime.h>
+#include <linux/page_idle.h>
 #include <linux/pagemap.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>

@@ -13,6 +13,7 @@
 #include "bench.hpp"
 #include "ctl_client.hpp"
 #include "demo.hpp"
+#include "fixture.hpp"
 #include "hostile.hpp"
 #include "record.hpp"
 #include "selftest.hpp"
@@ -204,6 +205,14 @@ int main(int argc, char **argv)
 	add_target_options(unmap, utarget);
 	unmap->add_flag("--json", json, "print the module's JSON");
 
+	unsigned sharers = 16, fpages = 32;
+	std::string fixture_kind;
+	auto *fixture = app.add_subcommand("fixture", "a known walk for an outside observer (share | reclaim)");
+	fixture->add_option("kind", fixture_kind, "share: one page walked; reclaim: pages reclaimed via memory.reclaim")
+		->required()->check(CLI::IsMember({"share", "reclaim"}));
+	fixture->add_option("--sharers", sharers, "processes sharing the page(s)");
+	fixture->add_option("--pages", fpages, "reclaim: pages");
+
 	app.add_subcommand("selftest", "real mappings checked against the pagemap oracle (TAP)");
 	app.add_subcommand("demo", "a page shared by a small fork tree, walked");
 	bool range_bench = false;
@@ -238,6 +247,9 @@ int main(int argc, char **argv)
 	}
 	if (*unmap)
 		return utarget.given() ? cmd_passthrough(utarget.command("unmap") + (json ? " format=json" : "")) : 2;
+	if (*fixture)
+		return fixture_kind == "share" ? rmapscope::fixture_share(sharers)
+					       : rmapscope::fixture_reclaim(sharers, fpages);
 	if (app.got_subcommand("selftest"))
 		return rmapscope::run_selftest() ? 1 : 0;
 	if (*hostile)

@@ -1,0 +1,56 @@
+#!/bin/sh
+# rmapsnoop in the guest (TAP): it must see rmapscope's own walk of a page shared by 16 processes
+# with exactly 16 rmap_one calls, and reclaim walks (memory.reclaim of a memory cgroup) of pages
+# shared by 4 processes with 4 rmap_one calls each.
+n=0 failed=0
+ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else failed=$((failed + 1)); echo "not ok $n - $2"; fi; }
+
+/root/rmapsnoop -v --json -d 120 > /tmp/snoop.json 2> /tmp/snoop.err &
+snoop=$!
+for i in $(seq 1 300); do grep -q "tracing with" /tmp/snoop.err && break; sleep 0.2; done
+grep -q "tracing with" /tmp/snoop.err; ok $? "rmapsnoop attaches ($(grep -o 'tracing with [a-z/]*' /tmp/snoop.err))"
+
+share=$(rmapscope fixture share --sharers 16)
+reclaim=$(rmapscope fixture reclaim --sharers 4 --pages 16)
+sleep 1
+kill -INT $snoop; wait $snoop; rc=$?
+ok $rc "rmapsnoop exits cleanly on SIGINT"
+sed 's/^/# /' /tmp/snoop.err
+
+pfn=$(($(echo "$share" | sed -n 's/.* pfn=\(0x[0-9a-f]*\).*/\1/p')))
+line=$(grep "\"pfn\":$pfn," /tmp/snoop.json | grep '"reason":"rmapscope"' | head -n 1)
+echo "$line" | grep -q '"rmap_one":16,'; ok $? "the walk of a page shared by 16 processes: reason rmapscope, 16 rmap_one calls"
+[ -n "$line" ] || { echo "# $share"; grep '"reason":"rmapscope"' /tmp/snoop.json | head -n 3 | cut -c1-300 | sed 's/^/# /'; }
+
+walks=0 right=0
+for p in $(echo "$reclaim" | sed -n 's/.* pfns=\([0-9a-fx,]*\).*/\1/p' | tr ',' ' '); do
+  d=$((p))
+  for l in $(grep "\"pfn\":$d," /tmp/snoop.json | grep '"reason":"reclaim"' | sed 's/.*"rmap_one":\([0-9]*\),.*/\1/'); do
+    walks=$((walks + 1)); [ "$l" = 4 ] && right=$((right + 1))
+  done
+done
+[ "$walks" -gt 0 ]; ok $? "reclaim walks of the 4-way shared pages were traced ($walks)"
+[ "$walks" -gt 0 ] && [ "$right" = "$walks" ]; ok $? "every one of them visited 4 VMAs ($right of $walks)"
+[ "$walks" -gt 0 ] && [ "$right" = "$walks" ] || { echo "# $reclaim"; grep '"reason":"reclaim"' /tmp/snoop.json | head -n 3 | cut -c1-300 | sed 's/^/# /'; }
+
+/root/rmapsnoop -s -d 60 > /tmp/summary.txt 2> /tmp/summary.err &
+s=$!
+for i in $(seq 1 300); do grep -q "tracing with" /tmp/summary.err && break; sleep 0.2; done
+rmapscope fixture share --sharers 4 > /dev/null
+kill -INT $s; wait $s
+grep -q '^rmapscope ' /tmp/summary.txt && grep -q 'VMAs visited per walk' /tmp/summary.txt
+ok $? "-s prints walks per reason and the histograms"
+sed 's/^/# /' /tmp/summary.txt | head -n 30
+
+# The kprobe fallback sees the same walk.
+/root/rmapsnoop --kprobes --json -d 60 > /tmp/kp.json 2> /tmp/kp.err &
+k=$!
+for i in $(seq 1 300); do grep -q "tracing with" /tmp/kp.err && break; sleep 0.2; done
+share=$(rmapscope fixture share --sharers 16)
+kill -INT $k; wait $k
+pfn=$(($(echo "$share" | sed -n 's/.* pfn=\(0x[0-9a-f]*\).*/\1/p')))
+grep "\"pfn\":$pfn," /tmp/kp.json | grep '"reason":"rmapscope"' | grep -q '"rmap_one":16,'
+ok $? "--kprobes: the same walk, reason rmapscope, 16 rmap_one calls ($(grep -o 'tracing with [a-z/]*' /tmp/kp.err))"
+
+echo "1..$n"
+[ "$failed" = 0 ]

@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-2.0
+// rmapsnoop: trace the kernel's own reverse-map walks (reclaim, migration, compaction, KSM,
+// page_idle, DAMON, rmapscope), one line per walk, in the manner of bcc's *snoop tools.
+#include <errno.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "kallsyms.hpp"
+#include "probes.hpp"
+#include "report.hpp"
+#include "rmapsnoop.h"
+#include "rmapsnoop.skel.h"
+
+namespace {
+
+volatile sig_atomic_t stop;
+void on_signal(int) { stop = 1; }
+
+struct Options {
+	bool summary = false, json = false, kprobes = false, verbose = false;
+	unsigned pid = 0;
+	std::string reason;
+	double duration = 0;
+};
+
+struct Context {
+	const Options *opt;
+	const rmapsnoop::Kallsyms *ks;
+	rmapsnoop::Summary *summary;
+};
+
+int on_event(void *arg, void *data, size_t size)
+{
+	auto *c = static_cast<Context *>(arg);
+	if (size < sizeof(rmapsnoop_event))
+		return 0;
+	rmapsnoop::Walk w = rmapsnoop::decode(*static_cast<const rmapsnoop_event *>(data), *c->ks);
+	if (!c->opt->reason.empty() && w.reason != c->opt->reason)
+		return 0;
+	if (c->opt->summary)
+		c->summary->add(w);
+	if (c->opt->json)
+		rmapsnoop::print_json(w);
+	else if (!c->opt->summary)
+		rmapsnoop::print_line(w);
+	std::fflush(stdout);
+	return 0;
+}
+
+int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	static bool verbose = getenv("RMAPSNOOP_DEBUG") != nullptr;
+	if (level == LIBBPF_DEBUG && !verbose)
+		return 0;
+	return verbose || level == LIBBPF_WARN ? std::vfprintf(stderr, fmt, args) : 0;
+}
+
+// Says why BPF is unavailable, in one line.
+void explain_bpf_failure(int err)
+{
+	if (err == -EPERM || err == -EACCES)
+		std::fprintf(stderr, "rmapsnoop: BPF not permitted (%s): run as root (CAP_BPF and CAP_PERFMON), and "
+				     "check kernel.unprivileged_bpf_disabled and lockdown\n", std::strerror(-err));
+	else if (err == -ENOSYS)
+		std::fprintf(stderr, "rmapsnoop: this kernel has no bpf() system call (CONFIG_BPF_SYSCALL)\n");
+	else
+		std::fprintf(stderr, "rmapsnoop: cannot load the BPF programs: %s\n", std::strerror(-err));
+}
+
+// Opens, selects, loads and attaches in one mode; nullptr (with err set) if that mode fails.
+rmapsnoop_bpf *start(rmapsnoop::Mode mode, const Options &opt, const btf *vmlinux, const rmapsnoop::Kallsyms &ks,
+		     rmapsnoop::Selection &sel, std::vector<bpf_link *> &links, int &err)
+{
+	rmapsnoop_bpf *skel = rmapsnoop_bpf__open();
+	if (!skel) {
+		err = -errno;
+		return nullptr;
+	}
+	skel->rodata->target_tgid = opt.pid;
+	sel = rmapsnoop::select_programs(skel, mode, vmlinux, ks);
+	err = rmapsnoop_bpf__load(skel);
+	if (!err) {
+		bpf_program *prog;
+		bpf_object__for_each_program(prog, skel->obj) {
+			if (!bpf_program__autoload(prog))
+				continue;
+			bpf_link *link = bpf_program__attach(prog);
+			if (!link) {
+				err = -errno;
+				std::fprintf(stderr, "rmapsnoop: cannot attach %s: %s\n", bpf_program__name(prog),
+					     std::strerror(errno));
+				break;
+			}
+			links.push_back(link);
+		}
+	}
+	if (err) {
+		// Detach whatever did attach, so a fallback mode never counts twice.
+		for (bpf_link *l : links)
+			bpf_link__destroy(l);
+		links.clear();
+		rmapsnoop_bpf__destroy(skel);
+		return nullptr;
+	}
+	return skel;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+	Options opt;
+	CLI::App app{"rmapsnoop: trace the kernel's reverse-map walks (rmap_walk, folio_referenced, try_to_unmap)"};
+	app.add_flag("-s,--summary", opt.summary, "print a summary at exit instead of a line per walk");
+	app.add_flag("--json", opt.json, "one JSON object per walk");
+	app.add_option("-p,--pid", opt.pid, "only walks made by this process (tgid)");
+	app.add_option("--reason", opt.reason, "only walks for this reason")
+		->check(CLI::IsMember(rmapsnoop::reasons()));
+	app.add_option("-d,--duration", opt.duration, "trace for this many seconds, then exit");
+	app.add_flag("--kprobes", opt.kprobes, "use kprobes even where fentry would work");
+	app.add_flag("-v,--verbose", opt.verbose, "say which functions are traced, and how");
+	CLI11_PARSE(app, argc, argv);
+
+	libbpf_set_print(libbpf_print);
+	rmapsnoop::Kallsyms ks;
+	if (!ks.load()) {
+		std::fprintf(stderr, "rmapsnoop: /proc/kallsyms shows no addresses: run as root (kernel.kptr_restrict)\n");
+		return 1;
+	}
+	btf *vmlinux = btf__load_vmlinux_btf();
+	if (!vmlinux && !opt.kprobes)
+		std::fprintf(stderr, "rmapsnoop: warning: no kernel BTF (/sys/kernel/btf/vmlinux): using kprobes\n");
+
+	rmapsnoop::Selection sel;
+	int err = 0;
+	rmapsnoop_bpf *skel = nullptr;
+	std::vector<bpf_link *> links;
+	if (vmlinux && !opt.kprobes) {
+		skel = start(rmapsnoop::Mode::Fentry, opt, vmlinux, ks, sel, links, err);
+		if (!skel)
+			std::fprintf(stderr, "rmapsnoop: warning: fentry/fexit failed (%s): falling back to kprobes\n",
+				     std::strerror(-err));
+	}
+	if (!skel)
+		skel = start(rmapsnoop::Mode::Kprobe, opt, vmlinux, ks, sel, links, err);
+	btf__free(vmlinux);
+	if (!skel) {
+		explain_bpf_failure(err);
+		return 1;
+	}
+	for (const auto &m : sel.missing)
+		std::fprintf(stderr, "rmapsnoop: warning: %s is not in this kernel: not traced\n", m.c_str());
+	if (opt.verbose)
+		for (const auto &t : sel.traced)
+			std::fprintf(stderr, "rmapsnoop: tracing %s\n", t.c_str());
+
+	Context ctx{&opt, &ks, new rmapsnoop::Summary};
+	ring_buffer *rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_event, &ctx, nullptr);
+	if (!rb) {
+		std::fprintf(stderr, "rmapsnoop: cannot create the ring buffer: %s\n", std::strerror(errno));
+		rmapsnoop_bpf__destroy(skel);
+		return 1;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	std::fprintf(stderr, "rmapsnoop: tracing with %s; Ctrl-C to end\n",
+		     sel.mode == rmapsnoop::Mode::Fentry ? "fentry/fexit" : "kprobes");
+	if (!opt.json && !opt.summary)
+		rmapsnoop::print_header();
+	std::fflush(stdout);
+	auto begin = std::chrono::steady_clock::now();
+	while (!stop) {
+		int n = ring_buffer__poll(rb, 100);
+		if (n < 0 && n != -EINTR) {
+			std::fprintf(stderr, "rmapsnoop: polling failed: %s\n", std::strerror(-n));
+			break;
+		}
+		if (opt.duration > 0 &&
+		    std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count() >= opt.duration)
+			break;
+	}
+	ring_buffer__consume(rb);
+	if (opt.summary)
+		ctx.summary->print();
+	ring_buffer__free(rb);
+	for (bpf_link *l : links)
+		bpf_link__destroy(l);
+	rmapsnoop_bpf__destroy(skel);
+	delete ctx.summary;
+	return 0;
+}

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "probes.hpp"
+
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "kallsyms.hpp"
+#include "rmapsnoop.skel.h"
+
+namespace rmapsnoop {
+
+const std::vector<Probe> &probes()
+{
+	static const std::vector<Probe> p = {
+		{"rmap_walk", true, true, false},
+		{"rmap_walk_locked", false, true, false},
+		{"folio_referenced", true, true, false},
+		{"try_to_unmap", true, true, false},
+		{"page_vma_mapped_walk", false, false, false},
+		{"folio_referenced_one", false, false, false},
+		{"try_to_unmap_one", false, false, false},
+		{"try_to_migrate_one", false, false, false},
+		{"page_mkclean_one", false, false, false},
+		{"remove_migration_pte", false, false, false},
+		{"page_idle_clear_pte_refs_one", false, false, false},
+		{"__damon_pa_mkold", false, false, false},
+		{"__damon_pa_young", false, false, false},
+		{"rs_rmap_one", false, false, true},
+	};
+	return p;
+}
+
+namespace {
+
+// The skeleton's programs are named fe_/fx_/kp_/kr_ + a short name; page_vma_mapped_walk's is pvmw.
+std::string short_name(const std::string &fn)
+{
+	return fn == "page_vma_mapped_walk" ? "pvmw" : fn;
+}
+
+bpf_program *find(rmapsnoop_bpf *skel, const std::string &name)
+{
+	return bpf_object__find_program_by_name(skel->obj, name.c_str());
+}
+
+} // namespace
+
+Selection select_programs(rmapsnoop_bpf *skel, Mode mode, const btf *vmlinux, const Kallsyms &ks)
+{
+	Selection sel{{}, {}, mode};
+	bpf_program *prog;
+	bpf_object__for_each_program(prog, skel->obj)
+		bpf_program__set_autoload(prog, false);
+	for (const auto &p : probes()) {
+		std::string s = short_name(p.function);
+		bool in_btf = vmlinux && btf__find_by_name_kind(vmlinux, p.function.c_str(), BTF_KIND_FUNC) > 0;
+		bool fentry = mode == Mode::Fentry && in_btf && !p.kprobe_only && find(skel, "fe_" + s);
+		bool kprobe = !fentry && ks.has(p.function) && find(skel, "kp_" + s);
+		if (fentry) {
+			bpf_program__set_autoload(find(skel, "fe_" + s), true);
+			if (p.has_exit)
+				bpf_program__set_autoload(find(skel, "fx_" + s), true);
+			sel.traced.push_back(p.function + "(fentry)");
+		} else if (kprobe) {
+			bpf_program__set_autoload(find(skel, "kp_" + s), true);
+			if (p.has_exit)
+				bpf_program__set_autoload(find(skel, "kr_" + s), true);
+			sel.traced.push_back(p.function + "(kprobe)");
+		} else {
+			sel.missing.push_back(p.function);
+		}
+	}
+	return sel;
+}
+
+} // namespace rmapsnoop

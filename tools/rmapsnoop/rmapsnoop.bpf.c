@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rmapsnoop: the kernel's own reverse-map walks, one record each.
+ *
+ * A walk opens at the outermost traced function on a thread (folio_referenced, try_to_unmap,
+ * rmap_walk or rmap_walk_locked) and closes when that function returns. In between, every call
+ * of a known rmap_one callback on the same thread counts a VMA visited, and every
+ * page_vma_mapped_walk() call an entry check. Each handler exists twice: as fentry/fexit (BTF
+ * trampolines) and as kprobe/kretprobe; the loader autoloads one of the two per function.
+ */
+#include "kernel_types.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "rmapsnoop.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Filled in by the loader before load. */
+const volatile unsigned int target_tgid = 0;
+const volatile unsigned long long vmemmap_fallback = 0xffffea0000000000ULL;
+
+/* x86-64 with a randomized memory layout keeps the struct page array's base here. */
+extern const void vmemmap_base __ksym __weak;
+
+struct walk {
+	struct rmapsnoop_event ev;
+	unsigned int depth;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, u32);
+	__type(value, struct walk);
+} walks SEC(".maps");
+
+/* Per-CPU scratch: a struct walk is too large for the BPF stack. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, struct walk);
+} scratch SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 22);
+} events SEC(".maps");
+
+static __always_inline unsigned long long folio_pfn_of(struct folio *folio)
+{
+	unsigned long long base = vmemmap_fallback;
+
+	if (&vmemmap_base)
+		bpf_probe_read_kernel(&base, sizeof(base), &vmemmap_base);
+	return ((unsigned long long)folio - base) / bpf_core_type_size(struct page);
+}
+
+static __always_inline unsigned int folio_nr_pages_of(struct folio *folio)
+{
+	unsigned long flags = BPF_CORE_READ(folio, flags);
+	unsigned int order;
+
+	if (!(flags & (1UL << bpf_core_enum_value(enum pageflags, PG_head))))
+		return 1;
+	if (bpf_core_field_exists(folio->_folio_order))
+		order = BPF_CORE_READ(folio, _folio_order);
+	else
+		order = BPF_CORE_READ(folio, _flags_1) & 0xff;
+	return order < 31 ? 1U << order : 0;
+}
+
+/*
+ * 1 when the folio is still mapped, 0 when not, -1 when this kernel's layout does not say
+ * cheaply (6.1 keeps a large folio's per-page mapcounts in each page: not read here).
+ */
+static __always_inline int folio_mapped_now(struct folio *folio)
+{
+	if (!(BPF_CORE_READ(folio, flags) & (1UL << bpf_core_enum_value(enum pageflags, PG_head))))
+		return BPF_CORE_READ(folio, _mapcount.counter) >= 0;
+	if (bpf_core_field_exists(folio->_large_mapcount))
+		return BPF_CORE_READ(folio, _large_mapcount.counter) >= 0;
+	if (bpf_core_field_exists(folio->_total_mapcount) && BPF_CORE_READ(folio, _total_mapcount.counter) >= 0)
+		return 1;
+	return -1;
+}
+
+static __always_inline int walk_enter(void *ctx, struct folio *folio, unsigned int fn)
+{
+	u64 id = bpf_get_current_pid_tgid();
+	u32 tid = (u32)id, zero = 0;
+	struct walk *w = bpf_map_lookup_elem(&walks, &tid);
+	unsigned long mapping;
+
+	if (w) {
+		w->depth++;
+		return 0;
+	}
+	if (target_tgid && (id >> 32) != target_tgid)
+		return 0;
+	w = bpf_map_lookup_elem(&scratch, &zero);
+	if (!w)
+		return 0;
+	__builtin_memset(&w->ev, 0, sizeof(w->ev));
+	w->depth = 1;
+	w->ev.start_ns = bpf_ktime_get_ns();
+	w->ev.pid = (u32)id;
+	w->ev.tgid = id >> 32;
+	w->ev.fn = fn;
+	w->ev.folio = (unsigned long long)folio;
+	w->ev.pfn = folio_pfn_of(folio);
+	mapping = (unsigned long)BPF_CORE_READ(folio, mapping);
+	w->ev.kind = mapping & 3;
+	w->ev.nr_pages = folio_nr_pages_of(folio);
+	bpf_get_current_comm(w->ev.comm, sizeof(w->ev.comm));
+	{
+		long n = bpf_get_stack(ctx, w->ev.ips, sizeof(w->ev.ips), 0);
+
+		w->ev.nr_ips = n > 0 ? (unsigned long)n / 8 : 0;
+	}
+	bpf_map_update_elem(&walks, &tid, w, BPF_ANY);
+	return 0;
+}
+
+/* ret_kind: 0 none, 1 references (folio_referenced), 2 unmapped (try_to_unmap). */
+static __always_inline int walk_exit(long ret, int ret_kind)
+{
+	u32 tid = (u32)bpf_get_current_pid_tgid();
+	struct walk *w = bpf_map_lookup_elem(&walks, &tid);
+	struct rmapsnoop_event *ev;
+
+	if (!w)
+		return 0;
+	if (ret_kind == 1) {
+		w->ev.result = (int)ret;
+		w->ev.has_result = 1;
+	} else if (ret_kind == 2) {
+		int mapped = folio_mapped_now((struct folio *)w->ev.folio);
+
+		w->ev.result = !mapped;
+		w->ev.has_result = mapped >= 0;
+	}
+	if (--w->depth > 0)
+		return 0;
+	ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
+	if (ev) {
+		__builtin_memcpy(ev, &w->ev, sizeof(*ev));
+		ev->duration_ns = bpf_ktime_get_ns() - ev->start_ns;
+		bpf_ringbuf_submit(ev, 0);
+	}
+	bpf_map_delete_elem(&walks, &tid);
+	return 0;
+}
+
+static __always_inline int count_rmap_one(void)
+{
+	u32 tid = (u32)bpf_get_current_pid_tgid();
+	struct walk *w = bpf_map_lookup_elem(&walks, &tid);
+
+	if (w)
+		__sync_fetch_and_add(&w->ev.rmap_one, 1);
+	return 0;
+}
+
+static __always_inline int count_pvmw(void)
+{
+	u32 tid = (u32)bpf_get_current_pid_tgid();
+	struct walk *w = bpf_map_lookup_elem(&walks, &tid);
+
+	if (w)
+		__sync_fetch_and_add(&w->ev.pvmw, 1);
+	return 0;
+}
+
+/* --- fentry/fexit ------------------------------------------------------------------------ */
+/*
+ * The folio argument as a plain number: the verifier types a fentry argument as a trusted
+ * pointer and forbids the arithmetic folio_pfn_of() does; read through, it is a scalar.
+ */
+static __always_inline struct folio *arg0(unsigned long long *ctx)
+{
+	unsigned long long v = 0;
+
+	bpf_probe_read_kernel(&v, sizeof(v), &ctx[0]);
+	return (struct folio *)v;
+}
+
+SEC("fentry/rmap_walk")
+int BPF_PROG(fe_rmap_walk) { return walk_enter(ctx, arg0(ctx), RMAPSNOOP_FN_RMAP_WALK); }
+SEC("fexit/rmap_walk")
+int BPF_PROG(fx_rmap_walk) { return walk_exit(0, 0); }
+SEC("fentry/rmap_walk_locked")
+int BPF_PROG(fe_rmap_walk_locked) { return walk_enter(ctx, arg0(ctx), RMAPSNOOP_FN_RMAP_WALK_LOCKED); }
+SEC("fexit/rmap_walk_locked")
+int BPF_PROG(fx_rmap_walk_locked) { return walk_exit(0, 0); }
+SEC("fentry/folio_referenced")
+int BPF_PROG(fe_folio_referenced) { return walk_enter(ctx, arg0(ctx), RMAPSNOOP_FN_FOLIO_REFERENCED); }
+SEC("fexit/folio_referenced")
+int BPF_PROG(fx_folio_referenced, void *folio, int is_locked, void *memcg, void *vm_flags, int ret)
+{
+	return walk_exit(ret, 1);
+}
+SEC("fentry/try_to_unmap")
+int BPF_PROG(fe_try_to_unmap) { return walk_enter(ctx, arg0(ctx), RMAPSNOOP_FN_TRY_TO_UNMAP); }
+SEC("fexit/try_to_unmap")
+int BPF_PROG(fx_try_to_unmap) { return walk_exit(0, 2); }
+SEC("fentry/page_vma_mapped_walk")
+int BPF_PROG(fe_pvmw) { return count_pvmw(); }
+
+/* The kernel's rmap_one callbacks (all address-taken, so never inlined). */
+#define RMAP_ONE_FENTRY(fn)						\
+	SEC("fentry/" #fn)						\
+	int BPF_PROG(fe_##fn) { return count_rmap_one(); }
+RMAP_ONE_FENTRY(folio_referenced_one)
+RMAP_ONE_FENTRY(try_to_unmap_one)
+RMAP_ONE_FENTRY(try_to_migrate_one)
+RMAP_ONE_FENTRY(page_mkclean_one)
+RMAP_ONE_FENTRY(remove_migration_pte)
+RMAP_ONE_FENTRY(page_idle_clear_pte_refs_one)
+RMAP_ONE_FENTRY(__damon_pa_mkold)
+RMAP_ONE_FENTRY(__damon_pa_young)
+
+/* --- kprobe/kretprobe fallback ----------------------------------------------------------- */
+SEC("kprobe/rmap_walk")
+int BPF_KPROBE(kp_rmap_walk, struct folio *folio) { return walk_enter(ctx, folio, RMAPSNOOP_FN_RMAP_WALK); }
+SEC("kretprobe/rmap_walk")
+int BPF_KRETPROBE(kr_rmap_walk) { return walk_exit(0, 0); }
+SEC("kprobe/rmap_walk_locked")
+int BPF_KPROBE(kp_rmap_walk_locked, struct folio *folio) { return walk_enter(ctx, folio, RMAPSNOOP_FN_RMAP_WALK_LOCKED); }
+SEC("kretprobe/rmap_walk_locked")
+int BPF_KRETPROBE(kr_rmap_walk_locked) { return walk_exit(0, 0); }
+SEC("kprobe/folio_referenced")
+int BPF_KPROBE(kp_folio_referenced, struct folio *folio) { return walk_enter(ctx, folio, RMAPSNOOP_FN_FOLIO_REFERENCED); }
+SEC("kretprobe/folio_referenced")
+int BPF_KRETPROBE(kr_folio_referenced, int ret) { return walk_exit(ret, 1); }
+SEC("kprobe/try_to_unmap")
+int BPF_KPROBE(kp_try_to_unmap, struct folio *folio) { return walk_enter(ctx, folio, RMAPSNOOP_FN_TRY_TO_UNMAP); }
+SEC("kretprobe/try_to_unmap")
+int BPF_KRETPROBE(kr_try_to_unmap) { return walk_exit(0, 2); }
+SEC("kprobe/page_vma_mapped_walk")
+int BPF_KPROBE(kp_pvmw) { return count_pvmw(); }
+
+#define RMAP_ONE_KPROBE(fn)						\
+	SEC("kprobe/" #fn)						\
+	int BPF_KPROBE(kp_##fn) { return count_rmap_one(); }
+RMAP_ONE_KPROBE(folio_referenced_one)
+RMAP_ONE_KPROBE(try_to_unmap_one)
+RMAP_ONE_KPROBE(try_to_migrate_one)
+RMAP_ONE_KPROBE(page_mkclean_one)
+RMAP_ONE_KPROBE(remove_migration_pte)
+RMAP_ONE_KPROBE(page_idle_clear_pte_refs_one)
+RMAP_ONE_KPROBE(__damon_pa_mkold)
+RMAP_ONE_KPROBE(__damon_pa_young)
+/* rmapscope's own rmap_one lives in a module without BTF (its C++ units are excluded): kprobe only. */
+RMAP_ONE_KPROBE(rs_rmap_one)
