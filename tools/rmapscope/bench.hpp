@@ -7,5 +7,7 @@ namespace rmapscope {
 int run_bench();
 // The range scan against page_idle (needs CONFIG_IDLE_PAGE_TRACKING: the debug kernel).
 int run_range_bench();
+// The range scan alone: scripts/bench runs it with and without rmapsnoop attached.
+int run_scan_bench();
 
 } // namespace rmapscope

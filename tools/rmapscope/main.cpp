@@ -218,6 +218,8 @@ int main(int argc, char **argv)
 	bool range_bench = false;
 	auto *bench = app.add_subcommand("bench", "walk cost against brute force and against the number of sharers");
 	bench->add_flag("--range", range_bench, "instead: a 64 MiB range scan against page_idle");
+	bool scan_bench = false;
+	bench->add_flag("--scan", scan_bench, "instead: the 64 MiB range scan alone");
 	std::string hostile_file;
 	auto *hostile = app.add_subcommand("hostile", "feed a list of hostile ctl commands (TAP)");
 	hostile->add_option("file", hostile_file, "the list (tests/hostile/ctl-commands.txt)")->required();
@@ -255,7 +257,8 @@ int main(int argc, char **argv)
 	if (*hostile)
 		return rmapscope::run_hostile(hostile_file) ? 1 : 0;
 	if (*bench)
-		return range_bench ? rmapscope::run_range_bench() : rmapscope::run_bench();
+		return scan_bench ? rmapscope::run_scan_bench()
+				  : range_bench ? rmapscope::run_range_bench() : rmapscope::run_bench();
 	if (app.got_subcommand("demo"))
 		return rmapscope::run_demo([](long p, const std::string &a) {
 			Target t;

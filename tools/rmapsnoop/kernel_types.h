@@ -16,6 +16,7 @@ enum bpf_map_type {
 	BPF_MAP_TYPE_RINGBUF = 27,
 };
 enum { BPF_ANY = 0 };
+enum { BPF_RB_NO_WAKEUP = 1 };
 
 typedef unsigned char __u8;
 typedef unsigned short __u16;

@@ -3,7 +3,7 @@
 #ifndef RMAPSNOOP_H
 #define RMAPSNOOP_H
 
-#define RMAPSNOOP_STACK_DEPTH 24
+#define RMAPSNOOP_STACK_DEPTH 12
 #define RMAPSNOOP_COMM_LEN 16
 
 /* The outermost traced function of a walk. */
