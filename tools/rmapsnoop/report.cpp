@@ -2,6 +2,8 @@
 #include "report.hpp"
 
 #include <algorithm>
+#include <cstdlib>
+#include <cxxabi.h>
 #include <cstdio>
 #include <ctime>
 
@@ -69,12 +71,24 @@ void print_hist(const char *title, const char *unit, const std::vector<uint64_t>
 
 } // namespace
 
+// rmapscope's C++ core has mangled names: show them as C++ does.
+std::string demangle(const std::string &name)
+{
+	if (name.rfind("_Z", 0) != 0)
+		return name;
+	int status = 0;
+	char *d = abi::__cxa_demangle(name.c_str(), nullptr, nullptr, &status);
+	std::string out = status == 0 && d ? d : name;
+	std::free(d);
+	return out;
+}
+
 Walk decode(const rmapsnoop_event &ev, const Kallsyms &ks)
 {
 	Walk w{&ev, "", {}};
 	for (int i = 0; i < ev.nr_ips && i < RMAPSNOOP_STACK_DEPTH; ++i) {
 		const Ksym *k = ks.find(ev.ips[i]);
-		w.stack.push_back(k ? Frame{k->name, k->module} : Frame{"?", ""});
+		w.stack.push_back(k ? Frame{demangle(k->name), k->module} : Frame{"?", ""});
 	}
 	// Under fentry the stack starts in the BPF trampoline, which has no symbol of its own (the
 	// nearest one is named): start at the traced function.
