@@ -22,13 +22,21 @@ line=$(grep "\"pfn\":$pfn," /tmp/snoop.json | grep '"reason":"rmapscope"' | head
 echo "$line" | grep -q '"rmap_one":16,'; ok $? "the walk of a page shared by 16 processes: reason rmapscope, 16 rmap_one calls"
 [ -n "$line" ] || { echo "# $share"; grep '"reason":"rmapscope"' /tmp/snoop.json | head -n 3 | cut -c1-300 | sed 's/^/# /'; }
 
-walks=0 right=0
-for p in $(echo "$reclaim" | sed -n 's/.* pfns=\([0-9a-fx,]*\).*/\1/p' | tr ',' ' '); do
-  d=$((p))
-  for l in $(grep "\"pfn\":$d," /tmp/snoop.json | grep '"reason":"reclaim"' | sed 's/.*"rmap_one":\([0-9]*\),.*/\1/'); do
-    walks=$((walks + 1)); [ "$l" = 4 ] && right=$((right + 1))
-  done
-done
+# Per PFN, the walks up to and including the try_to_unmap that unmapped it: after that the page
+# is swapped out and freed, and its PFN may come back as someone else's page.
+dec=
+for p in $(echo "$reclaim" | sed -n 's/.* pfns=\([0-9a-fx,]*\).*/\1/p' | tr ',' ' '); do dec="$dec$((p)),"; done
+set -- $(awk -v pfns="$dec" '
+  BEGIN { n = split(pfns, p, ","); for (i = 1; i <= n; i++) if (p[i] != "") want[p[i]] = 1 }
+  /"reason":"reclaim"/ {
+    match($0, /"pfn":[0-9]+/); pfn = substr($0, RSTART + 6, RLENGTH - 6)
+    if (!(pfn in want) || (pfn in done)) next
+    match($0, /"rmap_one":[0-9]+/); vmas = substr($0, RSTART + 11, RLENGTH - 11)
+    walks++; if (vmas == 4) right++
+    if ($0 ~ /"function":"try_to_unmap"/ && $0 ~ /"unmapped":true/) done[pfn] = 1
+  }
+  END { print walks + 0, right + 0 }' /tmp/snoop.json)
+walks=$1 right=$2
 [ "$walks" -gt 0 ]; ok $? "reclaim walks of the 4-way shared pages were traced ($walks)"
 [ "$walks" -gt 0 ] && [ "$right" = "$walks" ]; ok $? "every one of them visited 4 VMAs ($right of $walks)"
 [ "$walks" -gt 0 ] && [ "$right" = "$walks" ] || { echo "# $reclaim"; grep '"reason":"reclaim"' /tmp/snoop.json | head -n 3 | cut -c1-300 | sed 's/^/# /'; }
