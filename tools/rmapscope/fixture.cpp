@@ -42,8 +42,8 @@ bool write_file(const std::string &path, const std::string &text)
 
 int fixture_reclaim(unsigned n, unsigned pages)
 {
-	// cgroup v2 with the memory controller; this process moves into a fresh group, so what it
-	// faults is charged there and memory.reclaim reclaims exactly that.
+	// cgroup v2 with the memory controller; this process moves into its own group, so what it
+	// faults is charged there and memory.reclaim reclaims that.
 	const std::string root = "/sys/fs/cgroup", grp = root + "/rmapscope-fixture";
 	mkdir(grp.c_str(), 0755);
 	write_file(root + "/cgroup.subtree_control", "+memory");
@@ -68,8 +68,8 @@ int fixture_reclaim(unsigned n, unsigned pages)
 	std::printf("fixture kind=reclaim pfns=%s sharers=%u reclaim_ok=%d\n", pfns.c_str(), n, ok);
 	kids.clear();
 	munmap(p, pages * kPage);
+	// Back to the root; the group stays (scripts/vm-init made it at boot, see there).
 	write_file(root + "/cgroup.procs", std::to_string(getpid()));
-	rmdir(grp.c_str());
 	return 0;
 }
 
