@@ -43,7 +43,7 @@ SNOOP_HDRS := $(wildcard tools/rmapsnoop/*.hpp tools/rmapsnoop/*.h)
 
 rmapsnoop: $(SNOOP)/rmapsnoop
 
-$(SNOOP)/rmapsnoop.bpf.o: tools/rmapsnoop/rmapsnoop.bpf.c tools/rmapsnoop/rmapsnoop.h tools/rmapsnoop/kernel_types.h
+$(SNOOP)/rmapsnoop.bpf.o: tools/rmapsnoop/rmapsnoop.bpf.c $(wildcard tools/rmapsnoop/*.h)
 	@mkdir -p $(@D)
 	clang -g -O2 -Wall -target bpf -D__TARGET_ARCH_x86 -c -o $@ $<
 

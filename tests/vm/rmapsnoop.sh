@@ -60,5 +60,52 @@ pfn=$(($(echo "$share" | sed -n 's/.* pfn=\(0x[0-9a-f]*\).*/\1/p')))
 grep "\"pfn\":$pfn," /tmp/kp.json | grep '"reason":"rmapscope"' | grep -q '"rmap_one":16,'
 ok $? "--kprobes: the same walk, reason rmapscope, 16 rmap_one calls ($(grep -o 'tracing with [a-z/]*' /tmp/kp.err))"
 
+# A reused stack must be the stack an unwind gives. Two tracers watch the same walks, one reusing
+# stacks and one unwinding every walk; per thread, both must list the same walks with the same
+# stacks. The walks come from several call chains: rmapscope's walk, its range scan of this
+# shell's own text (shared with every busybox process), and reclaim.
+walk_list() { # JSON lines -> "tid pfn function stack", in order within each thread
+	sed -n 's/.*"function":"\([^"]*\)".*"pfn":\([0-9]*\),"pid":\([0-9]*\),.*"stack":\(.*\),"stack_reused".*/\3 \2 \1 \4/p' "$1" |
+		sort -s -n -k1,1
+}
+same_stacks() { # mode-flag...
+	# The unwinding one first: under kprobes, a kretprobe attached after the reusing tracer's
+	# kprobe would replace the return address it checks, and then nothing is reused (by design).
+	/root/rmapsnoop --json -d 120 --unwind-every-walk "$@" > /tmp/every.json 2> /tmp/every.err &
+	b=$!
+	for i in $(seq 1 300); do grep -q "tracing with" /tmp/every.err && break; sleep 0.2; done
+	/root/rmapsnoop --json -d 120 "$@" > /tmp/reuse.json 2> /tmp/reuse.err &
+	a=$!
+	for i in $(seq 1 300); do grep -q "tracing with" /tmp/reuse.err && break; sleep 0.2; done
+	rmapscope fixture share --sharers 3 > /dev/null
+	# This shell itself, one thread, asks folio_referenced() from two call chains in turn (the
+	# range scan's and the single page's): a stack reused across them would show here.
+	text=$(grep -m1 ' r-xp ' /proc/$$/maps | cut -d' ' -f1)
+	for i in 1 2 3; do
+		exec 3<> /sys/kernel/debug/rmapscope/ctl
+		printf 'referenced pid=%d start=0x%s end=0x%s' $$ "${text%-*}" "${text#*-}" >&3
+		exec 3<&-
+		exec 3<> /sys/kernel/debug/rmapscope/ctl
+		printf 'referenced pid=%d addr=0x%s' $$ "${text%-*}" >&3
+		exec 3<&-
+	done
+	rmapscope fixture reclaim --sharers 2 --pages 8 > /dev/null
+	sleep 1
+	kill -INT $a $b; wait $a; wait $b
+	walk_list /tmp/reuse.json > /tmp/reuse.list
+	walk_list /tmp/every.json > /tmp/every.list
+	reused=$(grep -c '"stack_reused":true' /tmp/reuse.json)
+	never=$(grep -c '"stack_reused":true' /tmp/every.json)
+	walks=$(wc -l < /tmp/every.list)
+	# Under kprobes, whether any stack is reused depends on the order the kernel runs the two
+	# tracers' probes in (see above): only fentry must reuse.
+	[ "$walks" -gt 0 ] && { [ "$reused" -gt 0 ] || [ "$1" = --kprobes ]; } && [ "$never" = 0 ] &&
+		cmp -s /tmp/reuse.list /tmp/every.list
+	ok $? "${*:-fentry}: $reused of $walks walks reused a stack, and every walk's stack equals an unwind's"
+	cmp -s /tmp/reuse.list /tmp/every.list || diff /tmp/every.list /tmp/reuse.list | head -n 6 | cut -c1-300 | sed 's/^/# /'
+}
+same_stacks
+same_stacks --kprobes
+
 echo "1..$n"
 [ "$failed" = 0 ]

@@ -1,16 +1,19 @@
 #!/bin/sh
-# In one boot: the 64 MiB range scan without and with rmapsnoop attached, alternating three
-# times each (make bench; a ratio, never a timed test).
-traced() {
-	/root/rmapsnoop -s -d 600 > /tmp/summary.txt 2> /tmp/snoop.err &
+# In one boot: the 64 MiB range scan alone, with rmapsnoop attached, and with rmapsnoop
+# --unwind-every-walk, alternating five rounds (make bench; a ratio, never a timed test). The scan
+# runs on CPU 1 and the tracer's reader on CPU 0, so that the reader never shares the scan's CPU.
+traced() { # tracer-name [rmapsnoop options]
+	name=$1; shift
+	taskset -c 0 /root/rmapsnoop -s -d 600 "$@" > /tmp/summary.txt 2> /tmp/snoop.err &
 	s=$!
 	for i in $(seq 1 300); do grep -q "tracing with" /tmp/snoop.err && break; sleep 0.2; done
-	rmapscope bench --scan | sed "s/kind=range_scan/kind=range_scan tracer=rmapsnoop round=$1/"
+	taskset -c 1 rmapscope bench --scan | sed "s/kind=range_scan/kind=range_scan tracer=$name round=$R/"
 	kill -INT $s; wait $s
-	grep -E "walks$" /tmp/summary.txt | sed 's/^/# rmapsnoop saw /'
+	grep -E "walks$|^stacks:" /tmp/summary.txt | sed "s/^/# $name round $R: /"
 }
-rmapscope bench --scan > /dev/null	# warm-up
-for r in 1 2 3; do
-	rmapscope bench --scan | sed "s/kind=range_scan/kind=range_scan tracer=none round=$r/"
-	traced $r
+taskset -c 1 rmapscope bench --scan > /dev/null	# warm-up
+for R in 1 2 3 4 5; do
+	taskset -c 1 rmapscope bench --scan | sed "s/kind=range_scan/kind=range_scan tracer=none round=$R/"
+	traced rmapsnoop
+	traced unwind-every-walk --unwind-every-walk
 done

@@ -11,11 +11,13 @@
 
 /* UAPI values (include/uapi/linux/bpf.h): stable across kernels. */
 enum bpf_map_type {
-	BPF_MAP_TYPE_HASH = 1,
 	BPF_MAP_TYPE_PERCPU_ARRAY = 6,
 	BPF_MAP_TYPE_RINGBUF = 27,
+	BPF_MAP_TYPE_TASK_STORAGE = 29,
 };
 enum { BPF_ANY = 0 };
+enum { BPF_F_NO_PREALLOC = 1 };
+enum { BPF_LOCAL_STORAGE_GET_F_CREATE = 1 };
 enum { BPF_RB_NO_WAKEUP = 1 };
 
 typedef unsigned char __u8;
@@ -39,6 +41,7 @@ typedef struct {
 } atomic_t;
 
 struct address_space;
+struct task_struct;
 
 /* 6.1 has _folio_order in the first tail page; 6.12 keeps the order in _flags_1. */
 struct folio {

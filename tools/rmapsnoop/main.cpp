@@ -28,7 +28,7 @@ volatile sig_atomic_t stop;
 void on_signal(int) { stop = 1; }
 
 struct Options {
-	bool summary = false, json = false, kprobes = false, verbose = false;
+	bool summary = false, json = false, kprobes = false, verbose = false, no_stack = false, unwind_all = false;
 	unsigned pid = 0;
 	std::string reason;
 	double duration = 0;
@@ -58,8 +58,13 @@ int on_event(void *arg, void *data, size_t size)
 	return 0;
 }
 
+// libbpf prints a verifier log only when the verifier rejected a program.
+bool verifier_rejected;
+
 int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
 {
+	if (std::strstr(fmt, "BEGIN PROG LOAD LOG"))
+		verifier_rejected = true;
 	static bool verbose = getenv("RMAPSNOOP_DEBUG") != nullptr;
 	if (level == LIBBPF_DEBUG && !verbose)
 		return 0;
@@ -69,7 +74,10 @@ int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
 // Says why BPF is unavailable, in one line.
 void explain_bpf_failure(int err)
 {
-	if (err == -EPERM || err == -EACCES)
+	if (verifier_rejected)
+		std::fprintf(stderr, "rmapsnoop: the kernel's BPF verifier rejected a program (%s; its log is above): "
+				     "this kernel is not supported yet, please report it\n", std::strerror(-err));
+	else if (err == -EPERM || err == -EACCES)
 		std::fprintf(stderr, "rmapsnoop: BPF not permitted (%s): run as root (CAP_BPF and CAP_PERFMON), and "
 				     "check kernel.unprivileged_bpf_disabled and lockdown\n", std::strerror(-err));
 	else if (err == -ENOSYS)
@@ -82,27 +90,36 @@ void explain_bpf_failure(int err)
 rmapsnoop_bpf *start(rmapsnoop::Mode mode, const Options &opt, const btf *vmlinux, const rmapsnoop::Kallsyms &ks,
 		     rmapsnoop::Selection &sel, std::vector<bpf_link *> &links, int &err)
 {
+	verifier_rejected = false;
 	rmapsnoop_bpf *skel = rmapsnoop_bpf__open();
 	if (!skel) {
 		err = -errno;
 		return nullptr;
 	}
 	skel->rodata->target_tgid = opt.pid;
+	skel->rodata->want_stack = !opt.no_stack;
+	skel->rodata->reuse_stacks = !opt.unwind_all;
 	sel = rmapsnoop::select_programs(skel, mode, vmlinux, ks);
 	err = rmapsnoop_bpf__load(skel);
 	if (!err) {
-		bpf_program *prog;
-		bpf_object__for_each_program(prog, skel->obj) {
-			if (!bpf_program__autoload(prog))
-				continue;
-			bpf_link *link = bpf_program__attach(prog);
-			if (!link) {
-				err = -errno;
-				std::fprintf(stderr, "rmapsnoop: cannot attach %s: %s\n", bpf_program__name(prog),
-					     std::strerror(errno));
-				break;
+		// Walk entries last: a thread that entered a walk before its exit probe was attached would
+		// stay "inside a walk" for good, and its later walks would count as nested.
+		for (bool entries : {false, true}) {
+			bpf_program *prog;
+			bpf_object__for_each_program(prog, skel->obj) {
+				if (!bpf_program__autoload(prog) || rmapsnoop::is_walk_entry(bpf_program__name(prog)) != entries)
+					continue;
+				bpf_link *link = bpf_program__attach(prog);
+				if (!link) {
+					err = -errno;
+					std::fprintf(stderr, "rmapsnoop: cannot attach %s: %s\n", bpf_program__name(prog),
+						     std::strerror(errno));
+					break;
+				}
+				links.push_back(link);
 			}
-			links.push_back(link);
+			if (err)
+				break;
 		}
 	}
 	if (err) {
@@ -129,6 +146,10 @@ int main(int argc, char **argv)
 		->check(CLI::IsMember(rmapsnoop::reasons()));
 	app.add_option("-d,--duration", opt.duration, "trace for this many seconds, then exit");
 	app.add_flag("--kprobes", opt.kprobes, "use kprobes even where fentry would work");
+	app.add_flag("--no-stack", opt.no_stack,
+		     "skip the caller's stack: cheaper, but every walk's reason is 'unknown'");
+	app.add_flag("--unwind-every-walk", opt.unwind_all,
+		     "unwind each walk's stack, never reuse the previous walk's from the same call chain");
 	app.add_flag("-v,--verbose", opt.verbose, "say which functions are traced, and how");
 	CLI11_PARSE(app, argc, argv);
 

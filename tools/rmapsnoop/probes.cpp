@@ -73,4 +73,12 @@ Selection select_programs(rmapsnoop_bpf *skel, Mode mode, const btf *vmlinux, co
 	return sel;
 }
 
+bool is_walk_entry(const std::string &program)
+{
+	for (const auto &p : probes())
+		if (p.has_exit && (program == "fe_" + short_name(p.function) || program == "kp_" + short_name(p.function)))
+			return true;
+	return false;
+}
+
 } // namespace rmapsnoop

@@ -34,4 +34,7 @@ struct Selection {
 // kernel's BTF has it and mode is Fentry, else the kprobe pair if kallsyms has it, else none.
 Selection select_programs(rmapsnoop_bpf *skel, Mode mode, const btf *vmlinux, const Kallsyms &ks);
 
+// True for the program that opens a walk (fe_/kp_ of a function with an exit probe).
+bool is_walk_entry(const std::string &program);
+
 } // namespace rmapsnoop

@@ -29,6 +29,8 @@ const Rule kRules[] = {
 
 std::string classify(const std::vector<Frame> &stack)
 {
+	if (stack.empty()) // --no-stack, or the unwind failed
+		return "unknown";
 	for (const auto &rule : kRules)
 		for (const auto &f : stack)
 			if (rule.match(f))
@@ -39,7 +41,7 @@ std::string classify(const std::vector<Frame> &stack)
 const std::vector<std::string> &reasons()
 {
 	static const std::vector<std::string> r = {"rmapscope", "compaction", "reclaim", "ksm",
-						   "page_idle", "damon", "migration", "other"};
+						   "page_idle", "damon", "migration", "other", "unknown"};
 	return r;
 }
 

@@ -138,6 +138,7 @@ void print_json(const Walk &w)
 	for (const auto &f : w.stack)
 		stack.push_back(f.module.empty() ? f.name : f.name + " [" + f.module + "]");
 	j["stack"] = stack;
+	j["stack_reused"] = ev.stack_reused != 0;
 	std::printf("%s\n", j.dump().c_str());
 }
 
@@ -148,6 +149,10 @@ void Summary::add(const Walk &w)
 	dur_hist_[log2_bucket(w.ev->duration_ns / 1000)]++;
 	vma_hist_[log2_bucket(w.ev->rmap_one)]++;
 	per_pfn_[w.ev->pfn]++;
+	if (w.ev->stack_reused)
+		++stacks_reused_;
+	else if (!w.ev->nr_ips)
+		++stacks_none_;
 }
 
 void Summary::print() const
@@ -156,6 +161,10 @@ void Summary::print() const
 	for (const auto &r : reasons())
 		if (per_reason_.count(r))
 			std::printf("%-12s %10lu\n", r.c_str(), static_cast<unsigned long>(per_reason_.at(r)));
+	if (walks_ != stacks_none_)
+		std::printf("stacks: %lu unwound, %lu reused from the same call chain\n",
+			    static_cast<unsigned long>(walks_ - stacks_reused_ - stacks_none_),
+			    static_cast<unsigned long>(stacks_reused_));
 	print_hist("walk duration", "usecs", dur_hist_);
 	print_hist("VMAs visited per walk", "vmas", vma_hist_);
 	std::vector<std::pair<uint64_t, uint64_t>> top(per_pfn_.begin(), per_pfn_.end());

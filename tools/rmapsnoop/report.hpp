@@ -35,7 +35,7 @@ private:
 	std::map<std::string, uint64_t> per_reason_;
 	std::vector<uint64_t> dur_hist_ = std::vector<uint64_t>(32), vma_hist_ = std::vector<uint64_t>(32);
 	std::map<uint64_t, uint64_t> per_pfn_;
-	uint64_t walks_ = 0;
+	uint64_t walks_ = 0, stacks_reused_ = 0, stacks_none_ = 0;
 };
 
 } // namespace rmapsnoop

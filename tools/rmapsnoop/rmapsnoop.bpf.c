@@ -14,35 +14,42 @@
 #include <bpf/bpf_tracing.h>
 
 #include "rmapsnoop.h"
+#include "stack_cache.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
 /* Filled in by the loader before load. */
 const volatile unsigned int target_tgid = 0;
 const volatile unsigned long long vmemmap_fallback = 0xffffea0000000000ULL;
+/* 0 skips the caller's stack, and so the reason. */
+const volatile unsigned int want_stack = 1;
 
 /* x86-64 with a randomized memory layout keeps the struct page array's base here. */
 extern const void vmemmap_base __ksym __weak;
 
+/* A thread's open walk (depth 0 means none), and per walk function the last stack it unwound. */
 struct walk {
 	struct rmapsnoop_event ev;
 	unsigned int depth;
+	struct stack_cache cache[4];	/* by enum rmapsnoop_fn - 1: reclaim alternates two */
 };
 
+/*
+ * Per-thread state in task storage: a lookup is a pointer chase from current, where a hash map
+ * keyed by tid cost a hash and a bucket walk at every one of a walk's 5-7 probes, and an update
+ * plus a delete per walk. The storage stays with the task (freed when it exits).
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
-	__type(key, u32);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct walk);
 } walks SEC(".maps");
 
-/* Per-CPU scratch: a struct walk is too large for the BPF stack. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, u32);
-	__type(value, struct walk);
-} scratch SEC(".maps");
+static __always_inline struct walk *this_walk(u64 flags)
+{
+	return bpf_task_storage_get(&walks, bpf_get_current_task_btf(), 0, flags);
+}
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -87,22 +94,27 @@ static __always_inline int folio_mapped_now(struct folio *folio)
 	return -1;
 }
 
-static __always_inline int walk_enter(void *ctx, struct folio *folio, unsigned int fn)
+/*
+ * base: where the traced function's caller frames start (fentry: ctx; kprobe: the entry sp), and
+ * caller_max how far above it the function's return address may sit (see record_stack()).
+ */
+static __always_inline int walk_enter(void *ctx, void *base, unsigned int caller_max, struct folio *folio,
+				      unsigned int fn)
 {
 	u64 id = bpf_get_current_pid_tgid();
-	u32 tid = (u32)id, zero = 0;
-	struct walk *w = bpf_map_lookup_elem(&walks, &tid);
+	struct walk *w;
 	unsigned long mapping;
 
-	if (w) {
+	if (target_tgid && (id >> 32) != target_tgid)
+		return 0;
+	/* NULL when out of memory, or on 6.1 when task storage is busy on this CPU: walk not seen. */
+	w = this_walk(BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!w)
+		return 0;
+	if (w->depth) {
 		w->depth++;
 		return 0;
 	}
-	if (target_tgid && (id >> 32) != target_tgid)
-		return 0;
-	w = bpf_map_lookup_elem(&scratch, &zero);
-	if (!w)
-		return 0;
 	__builtin_memset(&w->ev, 0, sizeof(w->ev));
 	w->depth = 1;
 	w->ev.start_ns = bpf_ktime_get_ns();
@@ -115,23 +127,18 @@ static __always_inline int walk_enter(void *ctx, struct folio *folio, unsigned i
 	w->ev.kind = mapping & 3;
 	w->ev.nr_pages = folio_nr_pages_of(folio);
 	bpf_get_current_comm(w->ev.comm, sizeof(w->ev.comm));
-	{
-		long n = bpf_get_stack(ctx, w->ev.ips, sizeof(w->ev.ips), 0);
-
-		w->ev.nr_ips = n > 0 ? (unsigned long)n / 8 : 0;
-	}
-	bpf_map_update_elem(&walks, &tid, w, BPF_ANY);
+	if (want_stack)
+		record_stack(ctx, base, caller_max, fn, &w->ev, &w->cache[(fn - 1) & 3]);
 	return 0;
 }
 
 /* ret_kind: 0 none, 1 references (folio_referenced), 2 unmapped (try_to_unmap). */
 static __always_inline int walk_exit(long ret, int ret_kind)
 {
-	u32 tid = (u32)bpf_get_current_pid_tgid();
-	struct walk *w = bpf_map_lookup_elem(&walks, &tid);
+	struct walk *w = this_walk(0);
 	struct rmapsnoop_event *ev;
 
-	if (!w)
+	if (!w || !w->depth)
 		return 0;
 	if (ret_kind == 1) {
 		w->ev.result = (int)ret;
@@ -151,31 +158,32 @@ static __always_inline int walk_exit(long ret, int ret_kind)
 		/* No wakeup per walk: the loader polls every 100 ms (a wakeup per walk cost more than the walk). */
 		bpf_ringbuf_submit(ev, BPF_RB_NO_WAKEUP);
 	}
-	bpf_map_delete_elem(&walks, &tid);
 	return 0;
 }
 
+/* Only a thread inside a walk counts: storage is never created here. */
 static __always_inline int count_rmap_one(void)
 {
-	u32 tid = (u32)bpf_get_current_pid_tgid();
-	struct walk *w = bpf_map_lookup_elem(&walks, &tid);
+	struct walk *w = this_walk(0);
 
-	if (w)
-		__sync_fetch_and_add(&w->ev.rmap_one, 1);
+	if (w && w->depth)
+		w->ev.rmap_one++;
 	return 0;
 }
 
 static __always_inline int count_pvmw(void)
 {
-	u32 tid = (u32)bpf_get_current_pid_tgid();
-	struct walk *w = bpf_map_lookup_elem(&walks, &tid);
+	struct walk *w = this_walk(0);
 
-	if (w)
-		__sync_fetch_and_add(&w->ev.pvmw, 1);
+	if (w && w->depth)
+		w->ev.pvmw++;
 	return 0;
 }
 
 /* --- fentry/fexit ------------------------------------------------------------------------ */
+/* A trampoline frame holds the arguments and a few saved registers below the return address. */
+#define FENTRY_CALLER_MAX 32
+
 /*
  * The folio argument as a plain number: the verifier types a fentry argument as a trusted
  * pointer and forbids the arithmetic folio_pfn_of() does; read through, it is a scalar.
@@ -189,22 +197,22 @@ static __always_inline struct folio *arg0(unsigned long long *ctx)
 }
 
 SEC("fentry/rmap_walk")
-int BPF_PROG(fe_rmap_walk) { return walk_enter(ctx, arg0(ctx), RMAPSNOOP_FN_RMAP_WALK); }
+int BPF_PROG(fe_rmap_walk) { return walk_enter(ctx, ctx, FENTRY_CALLER_MAX, arg0(ctx), RMAPSNOOP_FN_RMAP_WALK); }
 SEC("fexit/rmap_walk")
 int BPF_PROG(fx_rmap_walk) { return walk_exit(0, 0); }
 SEC("fentry/rmap_walk_locked")
-int BPF_PROG(fe_rmap_walk_locked) { return walk_enter(ctx, arg0(ctx), RMAPSNOOP_FN_RMAP_WALK_LOCKED); }
+int BPF_PROG(fe_rmap_walk_locked) { return walk_enter(ctx, ctx, FENTRY_CALLER_MAX, arg0(ctx), RMAPSNOOP_FN_RMAP_WALK_LOCKED); }
 SEC("fexit/rmap_walk_locked")
 int BPF_PROG(fx_rmap_walk_locked) { return walk_exit(0, 0); }
 SEC("fentry/folio_referenced")
-int BPF_PROG(fe_folio_referenced) { return walk_enter(ctx, arg0(ctx), RMAPSNOOP_FN_FOLIO_REFERENCED); }
+int BPF_PROG(fe_folio_referenced) { return walk_enter(ctx, ctx, FENTRY_CALLER_MAX, arg0(ctx), RMAPSNOOP_FN_FOLIO_REFERENCED); }
 SEC("fexit/folio_referenced")
 int BPF_PROG(fx_folio_referenced, void *folio, int is_locked, void *memcg, void *vm_flags, int ret)
 {
 	return walk_exit(ret, 1);
 }
 SEC("fentry/try_to_unmap")
-int BPF_PROG(fe_try_to_unmap) { return walk_enter(ctx, arg0(ctx), RMAPSNOOP_FN_TRY_TO_UNMAP); }
+int BPF_PROG(fe_try_to_unmap) { return walk_enter(ctx, ctx, FENTRY_CALLER_MAX, arg0(ctx), RMAPSNOOP_FN_TRY_TO_UNMAP); }
 SEC("fexit/try_to_unmap")
 int BPF_PROG(fx_try_to_unmap) { return walk_exit(0, 2); }
 SEC("fentry/page_vma_mapped_walk")
@@ -225,19 +233,19 @@ RMAP_ONE_FENTRY(__damon_pa_young)
 
 /* --- kprobe/kretprobe fallback ----------------------------------------------------------- */
 SEC("kprobe/rmap_walk")
-int BPF_KPROBE(kp_rmap_walk, struct folio *folio) { return walk_enter(ctx, folio, RMAPSNOOP_FN_RMAP_WALK); }
+int BPF_KPROBE(kp_rmap_walk, struct folio *folio) { return walk_enter(ctx, (void *)PT_REGS_SP(ctx), 0, folio, RMAPSNOOP_FN_RMAP_WALK); }
 SEC("kretprobe/rmap_walk")
 int BPF_KRETPROBE(kr_rmap_walk) { return walk_exit(0, 0); }
 SEC("kprobe/rmap_walk_locked")
-int BPF_KPROBE(kp_rmap_walk_locked, struct folio *folio) { return walk_enter(ctx, folio, RMAPSNOOP_FN_RMAP_WALK_LOCKED); }
+int BPF_KPROBE(kp_rmap_walk_locked, struct folio *folio) { return walk_enter(ctx, (void *)PT_REGS_SP(ctx), 0, folio, RMAPSNOOP_FN_RMAP_WALK_LOCKED); }
 SEC("kretprobe/rmap_walk_locked")
 int BPF_KRETPROBE(kr_rmap_walk_locked) { return walk_exit(0, 0); }
 SEC("kprobe/folio_referenced")
-int BPF_KPROBE(kp_folio_referenced, struct folio *folio) { return walk_enter(ctx, folio, RMAPSNOOP_FN_FOLIO_REFERENCED); }
+int BPF_KPROBE(kp_folio_referenced, struct folio *folio) { return walk_enter(ctx, (void *)PT_REGS_SP(ctx), 0, folio, RMAPSNOOP_FN_FOLIO_REFERENCED); }
 SEC("kretprobe/folio_referenced")
 int BPF_KRETPROBE(kr_folio_referenced, int ret) { return walk_exit(ret, 1); }
 SEC("kprobe/try_to_unmap")
-int BPF_KPROBE(kp_try_to_unmap, struct folio *folio) { return walk_enter(ctx, folio, RMAPSNOOP_FN_TRY_TO_UNMAP); }
+int BPF_KPROBE(kp_try_to_unmap, struct folio *folio) { return walk_enter(ctx, (void *)PT_REGS_SP(ctx), 0, folio, RMAPSNOOP_FN_TRY_TO_UNMAP); }
 SEC("kretprobe/try_to_unmap")
 int BPF_KRETPROBE(kr_try_to_unmap) { return walk_exit(0, 2); }
 SEC("kprobe/page_vma_mapped_walk")

@@ -29,6 +29,7 @@ struct rmapsnoop_event {
 	int result;				/* folio_referenced(): references; try_to_unmap(): 1 if unmapped */
 	int has_result;
 	int nr_ips;
+	unsigned int stack_reused;		/* 1: ips copied from this thread's previous walk (see stack_cache.h) */
 	char comm[RMAPSNOOP_COMM_LEN];
 	unsigned long long ips[RMAPSNOOP_STACK_DEPTH];
 };
