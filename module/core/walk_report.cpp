@@ -313,22 +313,9 @@ void json(TextWriter &w, const rs_walk_result &r)
 		const rs_map_record &m = r.recs[i];
 		if (m.skip)
 			continue;
-		const rs_owner *o = owner_of(r, m);
-		w.str(first ? "" : ",").str("{\"pids\":[");
+		w.str(first ? "{" : ",{");
 		first = false;
-		if (o)
-			for (unsigned k = 0; k < o->nr_pids && k < RMAPSCOPE_OWNER_PIDS; ++k)
-				w.str(k ? "," : "").sdec(o->pids[k]);
-		w.str("],\"comm\":");
-		put_json_string(w, o ? o->comm : "");
-		w.str(",\"vma_start\":").dec(m.vma_start).str(",\"vma_end\":").dec(m.vma_end)
-			.str(",\"pgoff\":").dec(m.pgoff).str(",\"prot\":\"");
-		put_prot(w, m.prot);
-		w.str("\",\"file\":");
-		if (m.path)
-			put_json_string(w, m.path);
-		else
-			w.str("null");
+		json_vma_fields(w, r, m);
 		w.str(",\"addr\":").dec(m.addr).str(",\"level\":\"").str(m.level == RS_LEVEL_PMD ? "pmd" : "pte")
 			.str("\",\"present\":true,\"young\":").str(m.young ? "true" : "false")
 			.str(",\"dirty\":").str(m.dirty ? "true" : "false").str(",\"write\":")
