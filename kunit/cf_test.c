@@ -8,19 +8,21 @@
 
 #include "internal.h"
 
-#ifdef CONFIG_X86_64
-#include <asm/ibt.h>
-#endif
 
 static void rs_cf_test_code_bytes(struct kunit *test)
 {
 #ifdef CONFIG_X86_KERNEL_IBT
-	/* ENDBR64 is f3 0f 1e fa; the poison apply_seal_endbr() writes is "osp nop (%rax)". */
+	u32 poison = gen_endbr_poison();
+
+	/*
+	 * ENDBR64 is f3 0f 1e fa. The poison apply_seal_endbr() writes over it is "osp nop (%rax)"
+	 * (66 0f 1f 00) until 6.x and "nopl -42(%rax)" (0f 1f 40 d6) in 7.x.
+	 */
 	KUNIT_EXPECT_EQ(test, rs_cf_classify(0xfa1e0ff3), RS_ENTRY_LANDING_PAD);
-	KUNIT_EXPECT_EQ(test, gen_endbr_poison(), 0x001f0f66U);
-	/* The kernel's own is_endbr() accepts the poison too: rmapscope must not. */
-	KUNIT_EXPECT_TRUE(test, is_endbr(gen_endbr_poison()));
-	KUNIT_EXPECT_EQ(test, rs_cf_classify(0x001f0f66), RS_ENTRY_SEALED);
+	KUNIT_EXPECT_TRUE(test, poison == 0x001f0f66U || poison == 0xd6401f0fU);
+	/* The kernel's own test accepts the poison too: rmapscope must not. */
+	KUNIT_EXPECT_TRUE(test, rs_kernel_is_endbr(poison));
+	KUNIT_EXPECT_EQ(test, rs_cf_classify(poison), RS_ENTRY_SEALED);
 	/* push %rbp; mov %rsp,%rbp: an ordinary first instruction. */
 	KUNIT_EXPECT_EQ(test, rs_cf_classify(0xe5894855), RS_ENTRY_NO_PAD);
 	KUNIT_EXPECT_EQ(test, rs_cf_classify(0x90909090), RS_ENTRY_NO_PAD);

@@ -9,6 +9,7 @@
 #include "../module/core/walk_report.h"
 #include "../module/kernel/call.h"
 #include "../module/kernel/cf.h"
+#include "../module/kernel/compat.h"
 #include "../module/kernel/symbols.h"
 #include "../module/kernel/target.h"
 

@@ -88,7 +88,7 @@ static unsigned int rs_maps_at(const struct rs_walk_result *r, unsigned long add
 
 static struct file *rs_shmem(struct kunit *test)
 {
-	struct file *file = shmem_file_setup("rmapscope-kunit", PAGE_SIZE, 0);
+	struct file *file = rs_shmem_file_setup("rmapscope-kunit", PAGE_SIZE);
 
 	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
 	return file;
@@ -304,4 +304,4 @@ kunit_test_suite(rs_mm_suite);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit suites of rmapscope: call layer, C++ core in kernel mode, rmap scenarios");
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+RS_MODULE_IMPORT_KUNIT_NS();

@@ -8,10 +8,11 @@
 
 namespace rs {
 
+// Every walk runs under the folio lock: rmap_walk_file and rmap_walk_ksm have always required it,
+// and since 7.x rmap_walk_anon and folio_lock_anon_vma_read do too (module/kernel/compat.h).
 struct WalkPlan {
 	int refuse = 0;			// -errno to refuse with, or 0
 	const char *reason = "";
-	bool needs_lock = false;	// rmap_walk_file and rmap_walk_ksm require the folio lock
 };
 
 constexpr WalkPlan plan_walk(const rs_folio_info &f)
@@ -24,11 +25,6 @@ constexpr WalkPlan plan_walk(const rs_folio_info &f)
 		p.refuse = -RS_EOPNOTSUPP;
 		p.reason = "hugetlb folios are not supported";
 		break;
-	case RS_KIND_FILE:
-	case RS_KIND_SHMEM:
-	case RS_KIND_KSM:
-		p.needs_lock = true;
-		break;
 	default:
 		break;
 	}
@@ -36,12 +32,10 @@ constexpr WalkPlan plan_walk(const rs_folio_info &f)
 }
 
 // referenced: what a walk may do, under the folio lock (reclaim calls folio_referenced() with
-// is_locked = 1; rmap_walk_file/ksm need it anyway), on a folio isolated from its LRU list.
+// is_locked = 1), on a folio isolated from its LRU list.
 constexpr WalkPlan plan_referenced(const rs_folio_info &f)
 {
-	WalkPlan p = plan_walk(f);
-	p.needs_lock = true;
-	return p;
+	return plan_walk(f);
 }
 
 // unmap: only where no data can be lost (docs/debugfs.md). Decided on a description taken under
@@ -49,7 +43,6 @@ constexpr WalkPlan plan_referenced(const rs_folio_info &f)
 constexpr WalkPlan plan_unmap(const rs_folio_info &f)
 {
 	WalkPlan p = plan_walk(f);
-	p.needs_lock = true;
 	if (p.refuse)
 		return p;
 	const bool swapbacked = f.flags & RS_FF(SWAPBACKED), swapcache = f.flags & RS_FF(SWAPCACHE);

@@ -75,7 +75,7 @@ long run_walk(const rs_command &cmd, char **out)
 		return fail(plan.refuse, plan.reason, out);
 
 	FolioLock lock(folio.get());
-	if (plan.needs_lock && lock.lock())
+	if (lock.lock())
 		return fail(-RS_EINTR, "interrupted while waiting for the folio lock", out);
 
 	WalkBuffer walk;

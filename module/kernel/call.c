@@ -127,10 +127,18 @@ bool rs_call_page_vma_mapped_walk(struct page_vma_mapped_walk *pvmw)
 int rs_call_folio_referenced(struct folio *folio, int is_locked, struct mem_cgroup *memcg,
 			     unsigned long *vm_flags)
 {
+	rs_referenced_flags_t flags;
+	int ret;
+
+	*vm_flags = 0;
 	RS_REFUSE_UNLESS_CALLABLE(RS_SYM_folio_referenced, 0);
 	if (rs_paths[RS_SYM_folio_referenced] == RS_PATH_DIRECT)
-		return rs_syms.folio_referenced(folio, is_locked, memcg, vm_flags);
-	return rs_tramp_folio_referenced(rs_syms.folio_referenced, folio, is_locked, memcg, vm_flags);
+		ret = rs_syms.folio_referenced(folio, is_locked, memcg, &flags);
+	else
+		ret = rs_tramp_folio_referenced(rs_syms.folio_referenced, folio, is_locked, memcg,
+						&flags);
+	*vm_flags = rs_referenced_flags_word(flags);
+	return ret;
 }
 
 void rs_call_try_to_unmap(struct folio *folio, enum ttu_flags flags)

@@ -39,6 +39,7 @@ const char *rs_call_mode_name(void);
  */
 void rs_call_rmap_walk(struct folio *folio, struct rmap_walk_control *rwc);
 bool rs_call_page_vma_mapped_walk(struct page_vma_mapped_walk *pvmw);
+/* vm_flags: the first word of the VMA flags the kernel reports, whatever its type (compat.h). */
 int rs_call_folio_referenced(struct folio *folio, int is_locked, struct mem_cgroup *memcg,
 			     unsigned long *vm_flags);
 void rs_call_try_to_unmap(struct folio *folio, enum ttu_flags flags);

@@ -13,6 +13,7 @@
 #include <linux/uaccess.h>
 
 #include "cf.h"
+#include "compat.h"
 
 #if defined(CONFIG_X86_64)
 #include <asm/cpufeature.h>
@@ -33,7 +34,7 @@ enum rs_entry_kind rs_cf_classify(u32 insn)
 #ifdef CONFIG_X86_KERNEL_IBT
 	if (insn == gen_endbr_poison())
 		return RS_ENTRY_SEALED;
-	return is_endbr(insn) ? RS_ENTRY_LANDING_PAD : RS_ENTRY_NO_PAD;
+	return rs_kernel_is_endbr(insn) ? RS_ENTRY_LANDING_PAD : RS_ENTRY_NO_PAD;
 #else
 	/* No ENDBR anywhere in this kernel, and is_endbr() is a stub. */
 	return RS_ENTRY_UNCHECKED;

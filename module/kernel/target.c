@@ -102,7 +102,7 @@ struct page *rs_page_at(struct vm_area_struct *vma, unsigned long addr, bool *yo
 	}
 #endif
 	/* As page_idle does: no anon_vma and no mapping means nothing for rmap to walk. */
-	if (!((unsigned long)READ_ONCE(page_folio(page)->mapping) & ~PAGE_MAPPING_FLAGS)) {
+	if (!rs_folio_has_rmap(page_folio(page))) {
 		put_page(page);
 		return ERR_PTR(-ENXIO);
 	}
@@ -218,7 +218,7 @@ int rs_os_target_pfn(unsigned long pfn, struct rs_folio **out, char *msg, size_t
 		 * pfn_to_online_page() also says no to ZONE_DEVICE memory; tell the two apart the
 		 * way memory_failure() does, without reading a possibly poisoned memmap.
 		 */
-		struct dev_pagemap *pgmap = get_dev_pagemap(pfn, NULL);
+		struct dev_pagemap *pgmap = rs_get_dev_pagemap(pfn);
 
 		if (pgmap) {
 			put_dev_pagemap(pgmap);

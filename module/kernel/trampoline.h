@@ -24,17 +24,18 @@
 #define RS_TRAMPOLINE_ALIAS(name) SYM_FUNC_ALIAS(name, rs_cf_trampoline)
 #else
 #include <linux/rmap.h>
+#include <linux/swap.h>
+#include "compat.h"
 
 void rs_tramp_rmap_walk(typeof(&rmap_walk) target, struct folio *folio,
 			struct rmap_walk_control *rwc);
 bool rs_tramp_page_vma_mapped_walk(typeof(&page_vma_mapped_walk) target,
 				   struct page_vma_mapped_walk *pvmw);
 int rs_tramp_folio_referenced(typeof(&folio_referenced) target, struct folio *folio,
-			      int is_locked, struct mem_cgroup *memcg, unsigned long *vm_flags);
+			      int is_locked, struct mem_cgroup *memcg,
+			      rs_referenced_flags_t *vm_flags);
 void rs_tramp_try_to_unmap(typeof(&try_to_unmap) target, struct folio *folio,
 			   enum ttu_flags flags);
-#include <linux/swap.h>
-#include "compat.h"
 typeof(folio_isolate_lru(NULL)) rs_tramp_folio_isolate_lru(typeof(&folio_isolate_lru) target,
 							   struct folio *folio);
 void rs_tramp_folio_putback_lru(typeof(&folio_putback_lru) target, struct folio *folio);

@@ -17,6 +17,7 @@
 
 #include "../core/os.h"
 #include "call.h"
+#include "compat.h"
 #include "folio.h"
 #include "walk_internal.h"
 
@@ -56,7 +57,7 @@ static int rs_tree_anon(struct rs_walk *w, struct folio *folio, char *msg, size_
 			break;
 	}
 	w->res.nr_levels = lvl;
-	anon_vma_unlock_read(av);
+	rs_anon_vma_unlock_read(av);
 	return 0;
 }
 
@@ -84,6 +85,11 @@ int rs_os_tree_run(struct rs_walk *w, struct rs_folio *f, char *msg, size_t cap)
 	struct folio *folio = f->folio;
 	int ret;
 
+	/* folio->mapping stays put, and rmap_walk_ksm and 7.x's anon_lock need it (walk.c). */
+	if (WARN_ON_ONCE(!folio_test_locked(folio))) {
+		snprintf(msg, cap, "internal error: folio not locked");
+		return -EINVAL;
+	}
 	if (folio_test_ksm(folio)) {
 		ret = rs_os_walk_run(w, f, msg, cap);
 		w->res.tree = RS_TREE_KSM;

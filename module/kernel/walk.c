@@ -2,9 +2,11 @@
 /*
  * The walk: rmap_walk() with an rmap_one of our own, the way page_idle_clear_pte_refs() does it.
  *
- * - The caller holds a folio reference, and the folio lock for file, shmem and KSM folios
- *   (rmap_walk_file and rmap_walk_ksm require it); anon folios are locked through
- *   anon_lock = folio_lock_anon_vma_read, as folio_referenced() and page_idle do.
+ * - The caller holds a folio reference and the folio lock, whatever the folio: rmap_walk_file and
+ *   rmap_walk_ksm require it, and since 7.x rmap_walk_anon and folio_lock_anon_vma_read do too
+ *   (compat.h). It is checked here, not trusted: Debian kernels compile VM_BUG_ON out. Anon
+ *   folios take their anon_vma lock through anon_lock = folio_lock_anon_vma_read, as
+ *   folio_referenced() and page_idle do.
  * - rs_rmap_one runs under the anon_vma lock or i_mmap_rwsem, and page_vma_mapped_walk() holds
  *   the page-table lock while it returns true: no allocation and no sleep there. Records are
  *   preallocated; the only references taken are mmgrab()/get_file(), both atomic increments.
@@ -157,19 +159,8 @@ static bool rs_rmap_one(struct folio *folio, struct vm_area_struct *vma, unsigne
 			void *arg)
 {
 	struct rs_walk *w = arg;
-	/*
-	 * DEFINE_FOLIO_VMA_WALK by hand: its folio_pgoff() calls the unexported
-	 * hugetlb_basepage_index() on 6.1. Hugetlb folios never get here (policy refuses them), and
-	 * for every other folio folio_pgoff() is folio->index.
-	 */
-	struct page_vma_mapped_walk pvmw = {
-		.pfn = folio_pfn(folio),
-		.nr_pages = folio_nr_pages(folio),
-		.pgoff = folio->index,
-		.vma = vma,
-		.address = addr,
-		.flags = 0,
-	};
+	/* As DEFINE_FOLIO_VMA_WALK; hugetlb folios never get here (policy refuses them). */
+	RS_FOLIO_VMA_WALK(pvmw, folio, vma, addr, 0);
 	struct rs_map_record rec;
 	bool found = false;
 
@@ -428,6 +419,10 @@ int rs_os_walk_run(struct rs_walk *w, struct rs_folio *f, char *msg, size_t cap)
 		snprintf(msg, cap, "rmap_walk cannot be called safely on this kernel (see version)");
 		return -EOPNOTSUPP;
 	}
+	if (WARN_ON_ONCE(!folio_test_locked(folio))) {
+		snprintf(msg, cap, "internal error: folio not locked");
+		return -EINVAL;
+	}
 	if (folio_test_anon(folio) && !folio_test_ksm(folio)) {
 		if (!rs_callable(RS_SYM_folio_lock_anon_vma_read)) {
 			snprintf(msg, cap, "folio_lock_anon_vma_read cannot be used as anon_lock here (see version)");
@@ -439,7 +434,7 @@ int rs_os_walk_run(struct rs_walk *w, struct rs_folio *f, char *msg, size_t cap)
 	rs_os_folio_describe(f, &w->res.folio);
 	start = ktime_get_ns();
 	/* As page_idle does: nothing to walk for an unmapped folio or one without a mapping. */
-	if (folio_mapped(folio) && ((unsigned long)READ_ONCE(folio->mapping) & ~PAGE_MAPPING_FLAGS))
+	if (folio_mapped(folio) && rs_folio_has_rmap(folio))
 		rs_call_rmap_walk(folio, &rwc);
 	w->res.ns = ktime_get_ns() - start;
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 // The host's implementation of module/core/os.h, for the unit tests.
 #include "fake_os.hpp"
+#include "../../module/core/errno.h"
 
 #include <cstdio>
 #include <cstdlib>
@@ -76,6 +77,11 @@ int rs_os_walk_run(rs_walk *, rs_folio *, char *msg, size_t cap)
 {
 	auto &s = fake::state();
 	s.walk_runs++;
+	// As module/kernel/walk.c: rmap needs the folio lock, and the kernel side refuses without it.
+	if (s.locks != 1) {
+		std::snprintf(msg, cap, "internal error: folio not locked");
+		return -RS_EINVAL;
+	}
 	if (s.walk_err)
 		std::snprintf(msg, cap, "scripted walk failure");
 	return s.walk_err;

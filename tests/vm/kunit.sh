@@ -1,5 +1,5 @@
 #!/bin/sh
-# In the debug-6.12 guest: load the KUnit suites (they run while the module loads), then print
+# In the debug kernel's guest: load the KUnit suites (they run while the module loads), then print
 # the kernel log between markers for the host's kunit.py parse. rmapscope.ko is already loaded.
 dmesg -c > /dev/null
 insmod /root/rmapscope_kunit.ko || { echo "insmod rmapscope_kunit.ko failed"; exit 1; }
