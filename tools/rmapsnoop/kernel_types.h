@@ -43,7 +43,7 @@ typedef struct {
 struct address_space;
 struct task_struct;
 
-/* 6.1 has _folio_order in the first tail page; 6.12 keeps the order in _flags_1. */
+/* 6.1 has _folio_order in the first tail page; 6.12 and 7.x keep the order in _flags_1. */
 struct folio {
 	unsigned long flags;
 	struct address_space *mapping;
@@ -56,6 +56,18 @@ struct folio {
 
 struct page {
 	unsigned long flags;
+} __attribute__((preserve_access_index));
+
+/*
+ * 7.x wraps the flags word of struct page and struct folio in memdesc_flags_t. CO-RE will not
+ * relocate an unsigned long onto a struct, so this flavour (libbpf ignores the ___ suffix)
+ * describes the new layout; folio_flags() picks the one the running kernel has.
+ */
+typedef struct {
+	unsigned long f;
+} memdesc_flags_t;
+struct folio___memdesc {
+	memdesc_flags_t flags;
 } __attribute__((preserve_access_index));
 
 enum pageflags {

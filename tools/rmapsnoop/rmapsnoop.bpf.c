@@ -65,12 +65,24 @@ static __always_inline unsigned long long folio_pfn_of(struct folio *folio)
 	return ((unsigned long long)folio - base) / bpf_core_type_size(struct page);
 }
 
+/* The folio's flags word: a plain unsigned long until 6.x, memdesc_flags_t.f in 7.x. */
+static __always_inline unsigned long folio_flags(struct folio *folio)
+{
+	if (bpf_core_type_exists(memdesc_flags_t))
+		return BPF_CORE_READ((struct folio___memdesc *)folio, flags.f);
+	return BPF_CORE_READ(folio, flags);
+}
+
+static __always_inline bool folio_is_large(struct folio *folio)
+{
+	return folio_flags(folio) & (1UL << bpf_core_enum_value(enum pageflags, PG_head));
+}
+
 static __always_inline unsigned int folio_nr_pages_of(struct folio *folio)
 {
-	unsigned long flags = BPF_CORE_READ(folio, flags);
 	unsigned int order;
 
-	if (!(flags & (1UL << bpf_core_enum_value(enum pageflags, PG_head))))
+	if (!folio_is_large(folio))
 		return 1;
 	if (bpf_core_field_exists(folio->_folio_order))
 		order = BPF_CORE_READ(folio, _folio_order);
@@ -85,7 +97,7 @@ static __always_inline unsigned int folio_nr_pages_of(struct folio *folio)
  */
 static __always_inline int folio_mapped_now(struct folio *folio)
 {
-	if (!(BPF_CORE_READ(folio, flags) & (1UL << bpf_core_enum_value(enum pageflags, PG_head))))
+	if (!folio_is_large(folio))
 		return BPF_CORE_READ(folio, _mapcount.counter) >= 0;
 	if (bpf_core_field_exists(folio->_large_mapcount))
 		return BPF_CORE_READ(folio, _large_mapcount.counter) >= 0;

@@ -176,6 +176,47 @@ static __always_inline int own_frame(const struct rmapsnoop_event *ev, unsigned 
 }
 
 /*
+ * When the unwind has no frame of the traced function itself (fentry on 7.x: the unwinder steps
+ * from the BPF trampoline straight to the caller), finds the caller's frame instead: the first
+ * unwound return address that also sits in the words right above base, where the trampoline
+ * keeps the traced function's own return address. ev->ips then becomes [func, caller, ...],
+ * the shape every other kernel gives, and that frame's index (0) is returned; -1 if not found.
+ */
+static __always_inline int synth_own_frame(struct stack_scan *s, void *base, unsigned int caller_max,
+					   struct rmapsnoop_event *ev, unsigned long long func)
+{
+	unsigned int got = read_stack(s, base, caller_max + 1), k;
+	int c = -1;
+
+	/* Bounded loops, not unrolled: the verifier walks them (5.3+). */
+	for (int i = 1; i < RMAPSNOOP_STACK_DEPTH && c < 0; i++) {
+		if (i >= ev->nr_ips)
+			break;
+		for (k = 0; k <= caller_max && k < got && k < STACK_CHUNK_WORDS; k++)
+			if (s->words[k & STACK_WORDS_MASK] == ev->ips[i]) {
+				c = i;
+				break;
+			}
+	}
+	if (c < 1)
+		return -1;
+	ev->ips[0] = func;
+#pragma unroll
+	for (int i = 1; i < RMAPSNOOP_STACK_DEPTH; i++) {
+		unsigned int src = c + i - 1;
+
+		if (src >= ev->nr_ips)
+			break;
+		barrier_var(src);	/* the bound right before the access, as scan_word() */
+		if (src >= RMAPSNOOP_STACK_DEPTH)
+			break;
+		ev->ips[i] = ev->ips[src];
+	}
+	ev->nr_ips -= c - 1;
+	return 0;
+}
+
+/*
  * Fills ev->ips: from the cache when the call chain is the same, else by unwinding (and caching).
  * A reused stack starts at the traced function's own frame; an unwound one also holds the frames
  * below it, which the loader drops. caller_max: the highest word offset from base at which the
@@ -203,10 +244,10 @@ static __always_inline void record_stack(void *ctx, void *base, unsigned int cal
 	n = bpf_get_stack(ctx, ev->ips, sizeof(ev->ips), 0);
 	ev->nr_ips = n > 0 ? (unsigned long)n / 8 : 0;
 	c->nr = 0;
-	if (!reuse_stacks)
-		return;
 	f = own_frame(ev, bpf_get_func_ip(ctx));
-	if (f < 0 || ev->nr_ips - f < 2)
+	if (f < 0)
+		f = synth_own_frame(s, base, caller_max, ev, bpf_get_func_ip(ctx));
+	if (!reuse_stacks || f < 0 || ev->nr_ips - f < 2)
 		return;
 	__builtin_memset(s->want, 0, sizeof(s->want));
 #pragma unroll
