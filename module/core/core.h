@@ -18,6 +18,12 @@ struct rs_symbol_status {
 	const char *path;	/* direct | trampoline | refused */
 };
 
+/* One kernel feature module/kernel/probes/ tested for (version's "feature" lines). */
+struct rs_feature_status {
+	const char *name;
+	int detected;
+};
+
 struct rs_version_info {
 	const char *kernel_release;
 	const char *arch;
@@ -27,6 +33,10 @@ struct rs_version_info {
 	const char *lockdown;	/* none | integrity | confidentiality */
 	const struct rs_symbol_status *symbols;
 	unsigned int nr_symbols;
+	const char *mapcount;	/* page | page+mm_id | folio: how large folios count mappings */
+	int per_vma_lock;	/* 1 with CONFIG_PER_VMA_LOCK */
+	const struct rs_feature_status *features;
+	unsigned int nr_features;
 };
 
 /*

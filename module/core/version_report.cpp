@@ -14,6 +14,10 @@ extern "C" long rs_core_format_version(char *buf, rs::usize cap, const struct rs
 	w.str("cf").kv("kind", info->cf_kind).kv_bool("enforced", info->cf_enforced != 0)
 		.kv("call_mode", info->call_mode).endl();
 	w.str("lockdown").kv("mode", info->lockdown).endl();
+	w.str("mm").kv("mapcount", info->mapcount).kv_bool("per_vma_lock", info->per_vma_lock != 0).endl();
+	for (unsigned int i = 0; i < info->nr_features; ++i)
+		w.str("feature").kv("name", info->features[i].name)
+			.kv_bool("detected", info->features[i].detected != 0).endl();
 	for (unsigned int i = 0; i < info->nr_symbols; ++i) {
 		const rs_symbol_status &s = info->symbols[i];
 		w.str("symbol").kv("name", s.name).kv_bool("resolved", s.resolved != 0)

@@ -12,6 +12,7 @@
 #include "../../include/rmapscope/abi.h"
 #include "../core/core.h"
 #include "call.h"
+#include "compat.h"
 #include "ctl.h"
 #include "debugfs.h"
 #include "symbols.h"
@@ -56,6 +57,13 @@ struct rs_text {
 	char buf[];
 };
 
+/* What module/kernel/probes/ found in this kernel's headers at build time (features.h). */
+static const struct rs_feature_status rs_features[] = {
+#define RS_FEATURE(name, have) { #name, have },
+	RS_PROBED_FEATURES(RS_FEATURE)
+#undef RS_FEATURE
+};
+
 /* The version file is rendered once per open, so every reader sees one consistent text. */
 static int rs_version_open(struct inode *inode, struct file *file)
 {
@@ -69,6 +77,10 @@ static int rs_version_open(struct inode *inode, struct file *file)
 		.lockdown = rs_lockdown,
 		.symbols = syms,
 		.nr_symbols = ARRAY_SIZE(syms),
+		.mapcount = rs_mapcount_model(),
+		.per_vma_lock = IS_ENABLED(CONFIG_PER_VMA_LOCK),
+		.features = rs_features,
+		.nr_features = ARRAY_SIZE(rs_features),
 	};
 	struct rs_text *text;
 	long len;

@@ -14,7 +14,9 @@ const rs_symbol_status kSyms[] = {
 	{"rmap_walk", 1, 1, "sealed", "trampoline"},
 	{"rmap_walk_locked", 0, 0, "unchecked", "refused"},
 };
-const rs_version_info kInfo = {"6.12.117+deb12-amd64", "x86_64", "ibt", 1, "auto", "none", kSyms, 2};
+const rs_feature_status kFeatures[] = {{"folio_walk", 1}, {"pvmw_pgoff_is_anon", 0}};
+const rs_version_info kInfo = {"6.12.117+deb12-amd64", "x86_64", "ibt", 1, "auto", "none", kSyms, 2,
+			       "page+mm_id", 1, kFeatures, 2};
 
 } // namespace
 
@@ -26,6 +28,9 @@ TEST(VersionReport, ExactText)
 				 "kernel release=6.12.117+deb12-amd64 arch=x86_64\n"
 				 "cf kind=ibt enforced=1 call_mode=auto\n"
 				 "lockdown mode=none\n"
+				 "mm mapcount=page+mm_id per_vma_lock=1\n"
+				 "feature name=folio_walk detected=1\n"
+				 "feature name=pvmw_pgoff_is_anon detected=0\n"
 				 "symbol name=rmap_walk resolved=1 required=1 entry=sealed path=trampoline\n"
 				 "symbol name=rmap_walk_locked resolved=0 required=0 entry=unchecked path=refused\n";
 	ASSERT_EQ(n, static_cast<long>(want.size()));
@@ -38,10 +43,12 @@ TEST(VersionReport, ParsesWithTheToolsParser)
 	ASSERT_GT(rs_core_format_version(buf, sizeof(buf), &kInfo), 0);
 	auto recs = rmapscope::parse_report(buf);
 	ASSERT_TRUE(recs);
-	ASSERT_EQ(recs->size(), 6u);
-	EXPECT_EQ((*recs)[4].kind, "symbol");
-	EXPECT_EQ((*recs)[4].get("path"), "trampoline");
-	EXPECT_EQ((*recs)[5].get("resolved"), "0");
+	ASSERT_EQ(recs->size(), 9u);
+	EXPECT_EQ((*recs)[4].get("mapcount"), "page+mm_id");
+	EXPECT_EQ((*recs)[5].get("detected"), "1");
+	EXPECT_EQ((*recs)[7].kind, "symbol");
+	EXPECT_EQ((*recs)[7].get("path"), "trampoline");
+	EXPECT_EQ((*recs)[8].get("resolved"), "0");
 }
 
 TEST(VersionReport, TooSmallBufferIsAnErrorNotATruncation)

@@ -28,6 +28,11 @@ else
 	check "call_mode=$mode: direct calls where the CPU does not enforce landing pads" \
 		sh -c "! grep '^symbol' $v | grep 'resolved=1' | grep -v 'path=direct'"
 fi
+# Features found in the kernel's headers at build time (module/kernel/probes/), checked against
+# the running kernel where it tells: folio_walk_start() is in kallsyms exactly when it was found.
+check "version reports the mapcount model" grep -Eq '^mm mapcount=(page|page\+mm_id|folio) per_vma_lock=[01]$' $v
+if grep -q ' folio_walk_start$' /proc/kallsyms; then fw=1; else fw=0; fi
+check "version's folio_walk feature ($fw) matches kallsyms" grep -qx "feature name=folio_walk detected=$fw" $v
 check "anon_lock callback is called directly by the kernel" grep -q 'name=folio_lock_anon_vma_read resolved=1 required=1 entry=[a-z]* path=direct' $v
 check "rmapscope version (CLI) agrees" sh -c "rmapscope version | grep -q \"kernel   $(uname -r)\""
 check "load was logged" sh -c "dmesg | grep -q 'rmapscope: version .* loaded on $(uname -r)'"
