@@ -41,6 +41,12 @@ walks=$1 right=$2
 [ "$walks" -gt 0 ] && [ "$right" = "$walks" ]; ok $? "every one of them visited 4 VMAs ($right of $walks)"
 [ "$walks" -gt 0 ] && [ "$right" = "$walks" ] || { echo "# $reclaim"; grep '"reason":"reclaim"' /tmp/snoop.json | head -n 3 | cut -c1-300 | sed 's/^/# /'; }
 
+# page_vma_mapped_walk() runs inside an rmap_one callback: a walk with pvmw calls and no rmap_one
+# call means rmapsnoop does not know that kernel's callback (rmap_ones.h), whatever the reason.
+odd=$(sed -n 's/.*"pvmw":\([0-9]*\),.*"rmap_one":\([0-9]*\),.*/\1 \2/p' /tmp/snoop.json | awk '$1 > 0 && $2 == 0' | wc -l)
+[ "$odd" = 0 ]; ok $? "no walk calls page_vma_mapped_walk without an rmap_one callback rmapsnoop counts ($odd do)"
+[ "$odd" = 0 ] || grep '"rmap_one":0,' /tmp/snoop.json | grep -v '"pvmw":0,' | head -n 2 | cut -c1-300 | sed 's/^/# /'
+
 # Every stack starts at the traced function: never at the tracer's own frames (BPF program,
 # trampoline), which have no symbol and would borrow the nearest one's name.
 total=$(grep -c '"stack":\["' /tmp/snoop.json)

@@ -182,9 +182,12 @@ int main(int argc, char **argv)
 	}
 	for (const auto &m : sel.missing)
 		std::fprintf(stderr, "rmapsnoop: warning: %s is not in this kernel: not traced\n", m.c_str());
-	if (opt.verbose)
+	if (opt.verbose) {
 		for (const auto &t : sel.traced)
 			std::fprintf(stderr, "rmapsnoop: tracing %s\n", t.c_str());
+		for (const auto &a : sel.absent)
+			std::fprintf(stderr, "rmapsnoop: %s is not in this kernel (another kernel's name)\n", a.c_str());
+	}
 
 	Context ctx{&opt, &ks, new rmapsnoop::Summary};
 	ring_buffer *rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_event, &ctx, nullptr);

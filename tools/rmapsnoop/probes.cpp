@@ -5,6 +5,7 @@
 #include <bpf/libbpf.h>
 
 #include "kallsyms.hpp"
+#include "rmap_ones.h"
 #include "rmapsnoop.skel.h"
 
 namespace rmapsnoop {
@@ -17,14 +18,9 @@ const std::vector<Probe> &probes()
 		{"folio_referenced", true, true, false},
 		{"try_to_unmap", true, true, false},
 		{"page_vma_mapped_walk", false, false, false},
-		{"folio_referenced_one", false, false, false},
-		{"try_to_unmap_one", false, false, false},
-		{"try_to_migrate_one", false, false, false},
-		{"page_mkclean_one", false, false, false},
-		{"remove_migration_pte", false, false, false},
-		{"page_idle_clear_pte_refs_one", false, false, false},
-		{"__damon_pa_mkold", false, false, false},
-		{"__damon_pa_young", false, false, false},
+#define RMAP_ONE(fn) {#fn, false, false, false, true},
+		RMAPSNOOP_RMAP_ONES(RMAP_ONE)
+#undef RMAP_ONE
 		{"rs_rmap_one", false, false, true},
 	};
 	return p;
@@ -47,7 +43,7 @@ bpf_program *find(rmapsnoop_bpf *skel, const std::string &name)
 
 Selection select_programs(rmapsnoop_bpf *skel, Mode mode, const btf *vmlinux, const Kallsyms &ks)
 {
-	Selection sel{{}, {}, mode};
+	Selection sel{{}, {}, {}, mode};
 	bpf_program *prog;
 	bpf_object__for_each_program(prog, skel->obj)
 		bpf_program__set_autoload(prog, false);
@@ -67,7 +63,7 @@ Selection select_programs(rmapsnoop_bpf *skel, Mode mode, const btf *vmlinux, co
 				bpf_program__set_autoload(find(skel, "kr_" + s), true);
 			sel.traced.push_back(p.function + "(kprobe)");
 		} else {
-			sel.missing.push_back(p.function);
+			(p.per_kernel ? sel.absent : sel.missing).push_back(p.function);
 		}
 	}
 	return sel;

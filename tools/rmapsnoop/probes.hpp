@@ -19,6 +19,7 @@ struct Probe {
 	bool required;		// a walk boundary: without it, nothing is traced
 	bool has_exit;		// fexit / kretprobe too
 	bool kprobe_only;	// a module function without BTF (rs_rmap_one)
+	bool per_kernel = false; // a name only some kernels have (rmap_ones.h): missing is normal
 };
 
 const std::vector<Probe> &probes();
@@ -26,7 +27,7 @@ const std::vector<Probe> &probes();
 enum class Mode { Fentry, Kprobe };
 
 struct Selection {
-	std::vector<std::string> traced, missing;
+	std::vector<std::string> traced, missing, absent; // absent: per_kernel names not here
 	Mode mode;
 };
 

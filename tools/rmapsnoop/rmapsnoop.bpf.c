@@ -13,6 +13,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
+#include "rmap_ones.h"
 #include "rmapsnoop.h"
 #include "stack_cache.h"
 
@@ -230,18 +231,11 @@ int BPF_PROG(fx_try_to_unmap) { return walk_exit(0, 2); }
 SEC("fentry/page_vma_mapped_walk")
 int BPF_PROG(fe_pvmw) { return count_pvmw(); }
 
-/* The kernel's rmap_one callbacks (all address-taken, so never inlined). */
+/* The kernel's rmap_one callbacks (rmap_ones.h). */
 #define RMAP_ONE_FENTRY(fn)						\
 	SEC("fentry/" #fn)						\
 	int BPF_PROG(fe_##fn) { return count_rmap_one(); }
-RMAP_ONE_FENTRY(folio_referenced_one)
-RMAP_ONE_FENTRY(try_to_unmap_one)
-RMAP_ONE_FENTRY(try_to_migrate_one)
-RMAP_ONE_FENTRY(page_mkclean_one)
-RMAP_ONE_FENTRY(remove_migration_pte)
-RMAP_ONE_FENTRY(page_idle_clear_pte_refs_one)
-RMAP_ONE_FENTRY(__damon_pa_mkold)
-RMAP_ONE_FENTRY(__damon_pa_young)
+RMAPSNOOP_RMAP_ONES(RMAP_ONE_FENTRY)
 
 /* --- kprobe/kretprobe fallback ----------------------------------------------------------- */
 SEC("kprobe/rmap_walk")
@@ -266,13 +260,6 @@ int BPF_KPROBE(kp_pvmw) { return count_pvmw(); }
 #define RMAP_ONE_KPROBE(fn)						\
 	SEC("kprobe/" #fn)						\
 	int BPF_KPROBE(kp_##fn) { return count_rmap_one(); }
-RMAP_ONE_KPROBE(folio_referenced_one)
-RMAP_ONE_KPROBE(try_to_unmap_one)
-RMAP_ONE_KPROBE(try_to_migrate_one)
-RMAP_ONE_KPROBE(page_mkclean_one)
-RMAP_ONE_KPROBE(remove_migration_pte)
-RMAP_ONE_KPROBE(page_idle_clear_pte_refs_one)
-RMAP_ONE_KPROBE(__damon_pa_mkold)
-RMAP_ONE_KPROBE(__damon_pa_young)
+RMAPSNOOP_RMAP_ONES(RMAP_ONE_KPROBE)
 /* rmapscope's own rmap_one lives in a module without BTF (its C++ units are excluded): kprobe only. */
 RMAP_ONE_KPROBE(rs_rmap_one)
