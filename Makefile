@@ -36,23 +36,27 @@ $(B)/tools/$(ARCH)/rmapscope: $(RMAPSCOPE_SRCS) $(RMAPSCOPE_HDRS)
 	@mkdir -p $(@D)
 	$(TOOLS_CXX) $(TOOLS_CXXFLAGS) -static -o $@ $(RMAPSCOPE_SRCS)
 
-# --- rmapsnoop: a libbpf CO-RE tracer (x86-64: its kprobe fallback reads x86 pt_regs) -------
-SNOOP := $(B)/rmapsnoop
+# --- rmapsnoop: a libbpf CO-RE tracer, for x86-64 and arm64 ---------------------------------
+# arm64 links static libbpf/libelf/zlib unpacked from Debian's arm64 -dev packages
+# (scripts/arm64-sysroot: downloaded, never installed).
+SNOOP := $(B)/rmapsnoop/$(ARCH)
 SNOOP_SRCS := $(wildcard tools/rmapsnoop/*.cpp)
 SNOOP_HDRS := $(wildcard tools/rmapsnoop/*.hpp tools/rmapsnoop/*.h)
+SNOOP_BPF_ARCH := $(if $(filter arm64,$(ARCH)),arm64,x86)
+SNOOP_LIBDIR = $(if $(filter arm64,$(ARCH)),-L$(shell scripts/arm64-sysroot)/usr/lib/aarch64-linux-gnu)
 
 rmapsnoop: $(SNOOP)/rmapsnoop
 
 $(SNOOP)/rmapsnoop.bpf.o: tools/rmapsnoop/rmapsnoop.bpf.c $(wildcard tools/rmapsnoop/*.h)
 	@mkdir -p $(@D)
-	clang -g -O2 -Wall -target bpf -D__TARGET_ARCH_x86 -c -o $@ $<
+	clang -g -O2 -Wall -target bpf -D__TARGET_ARCH_$(SNOOP_BPF_ARCH) -c -o $@ $<
 
 $(SNOOP)/rmapsnoop.skel.h: $(SNOOP)/rmapsnoop.bpf.o
 	bpftool gen skeleton $< name rmapsnoop_bpf > $@
 
 $(SNOOP)/rmapsnoop: $(SNOOP_SRCS) $(SNOOP_HDRS) $(SNOOP)/rmapsnoop.skel.h
-	g++ -std=c++20 -O2 -Wall -Wextra -Werror -static -I$(SNOOP) -Itools/rmapsnoop -o $@ $(SNOOP_SRCS) \
-		-lbpf -lelf -lz
+	$(TOOLS_CXX) -std=c++20 -O2 -Wall -Wextra -Werror -static -I$(SNOOP) -Itools/rmapsnoop -o $@ $(SNOOP_SRCS) \
+		$(SNOOP_LIBDIR) -lbpf -lelf -lz
 
 # --- host unit tests of the C++ core (the same sources the module builds, minus runtime.cpp) ---
 CORE_HOST_SRCS := $(filter-out module/core/runtime.cpp,$(wildcard module/core/*.cpp))

@@ -17,6 +17,7 @@
 #include <bpf/libbpf.h>
 
 #include "kallsyms.hpp"
+#include "pfn.hpp"
 #include "probes.hpp"
 #include "report.hpp"
 #include "rmapsnoop.h"
@@ -38,6 +39,10 @@ struct Context {
 	const Options *opt;
 	const rmapsnoop::Kallsyms *ks;
 	rmapsnoop::Summary *summary;
+	rmapsnoop::PfnMap pfns = rmapsnoop::PfnMap::from_kernel();
+	unsigned self = 0;
+	std::vector<uint64_t> own_folios;	// rmapsnoop's own walks (calibration), never printed
+	bool measuring = false;			// PFNs not known yet: nothing is printed
 };
 
 int on_event(void *arg, void *data, size_t size)
@@ -45,7 +50,14 @@ int on_event(void *arg, void *data, size_t size)
 	auto *c = static_cast<Context *>(arg);
 	if (size < sizeof(rmapsnoop_event))
 		return 0;
-	rmapsnoop::Walk w = rmapsnoop::decode(*static_cast<const rmapsnoop_event *>(data), *c->ks);
+	const auto &ev = *static_cast<const rmapsnoop_event *>(data);
+	if (ev.tgid == c->self) {
+		c->own_folios.push_back(ev.folio);
+		return 0;
+	}
+	if (c->measuring)
+		return 0;	/* tracing starts once PFNs can be told */
+	rmapsnoop::Walk w = rmapsnoop::decode(ev, *c->ks, c->pfns);
 	if (!c->opt->reason.empty() && w.reason != c->opt->reason)
 		return 0;
 	if (c->opt->summary)
@@ -97,6 +109,7 @@ rmapsnoop_bpf *start(rmapsnoop::Mode mode, const Options &opt, const btf *vmlinu
 		return nullptr;
 	}
 	skel->rodata->target_tgid = opt.pid;
+	skel->rodata->self_tgid = static_cast<unsigned>(getpid());
 	skel->rodata->want_stack = !opt.no_stack;
 	skel->rodata->reuse_stacks = !opt.unwind_all;
 	sel = rmapsnoop::select_programs(skel, mode, vmlinux, ks);
@@ -175,6 +188,12 @@ int main(int argc, char **argv)
 	}
 	if (!skel)
 		skel = start(rmapsnoop::Mode::Kprobe, opt, vmlinux, ks, sel, links, err);
+	// sizeof(struct page), for measuring the struct page array where BPF cannot (pfn.hpp).
+	long page_struct = 0;
+	if (vmlinux) {
+		int id = btf__find_by_name_kind(vmlinux, "page", BTF_KIND_STRUCT);
+		page_struct = id > 0 ? btf__resolve_size(vmlinux, id) : 0;
+	}
 	btf__free(vmlinux);
 	if (!skel) {
 		explain_bpf_failure(err);
@@ -189,13 +208,40 @@ int main(int argc, char **argv)
 			std::fprintf(stderr, "rmapsnoop: %s is not in this kernel (another kernel's name)\n", a.c_str());
 	}
 
-	Context ctx{&opt, &ks, new rmapsnoop::Summary};
+	Context ctx{&opt, &ks, new rmapsnoop::Summary, rmapsnoop::PfnMap::from_kernel(),
+		    static_cast<unsigned>(getpid()), {}, false};
 	ring_buffer *rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_event, &ctx, nullptr);
 	if (!rb) {
 		std::fprintf(stderr, "rmapsnoop: cannot create the ring buffer: %s\n", std::strerror(errno));
 		rmapsnoop_bpf__destroy(skel);
 		return 1;
 	}
+#if !defined(__x86_64__)
+	// No vmemmap_base to read here: measure the struct page array, or print no PFN at all.
+	std::string why = "the kernel's BTF has no struct page";
+	ctx.measuring = true;
+	auto measured = page_struct > 0 ? rmapsnoop::calibrate(static_cast<uint64_t>(page_struct),
+							       [rb] { ring_buffer__consume(rb); },
+							       ctx.own_folios, why)
+					: std::nullopt;
+	if (!measured) {
+		std::fprintf(stderr, "rmapsnoop: cannot tell which physical page a traced folio is on this kernel "
+				     "(%s): refusing to run rather than print wrong PFNs\n", why.c_str());
+		ring_buffer__free(rb);
+		for (bpf_link *l : links)
+			bpf_link__destroy(l);
+		rmapsnoop_bpf__destroy(skel);
+		delete ctx.summary;
+		return 1;
+	}
+	ctx.pfns = *measured;
+	ctx.measuring = false;
+	if (opt.verbose)
+		std::fprintf(stderr, "rmapsnoop: struct page array at 0x%llx (measured)\n",
+			     static_cast<unsigned long long>(ctx.pfns.vmemmap()));
+#else
+	(void)page_struct;
+#endif
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	std::fprintf(stderr, "rmapsnoop: tracing with %s; Ctrl-C to end\n",

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "kallsyms.hpp"
+#include "pfn.hpp"
 #include "rmapsnoop.h"
 
 namespace rmapsnoop {
@@ -83,9 +84,9 @@ std::string demangle(const std::string &name)
 	return out;
 }
 
-Walk decode(const rmapsnoop_event &ev, const Kallsyms &ks)
+Walk decode(const rmapsnoop_event &ev, const Kallsyms &ks, const PfnMap &pfns)
 {
-	Walk w{&ev, "", {}};
+	Walk w{&ev, pfns.pfn(ev), "", {}};
 	for (int i = 0; i < ev.nr_ips && i < RMAPSNOOP_STACK_DEPTH; ++i) {
 		const Ksym *k = ks.find(ev.ips[i]);
 		w.stack.push_back(k ? Frame{demangle(k->name), k->module} : Frame{"?", ""});
@@ -113,7 +114,7 @@ void print_line(const Walk &w)
 	char ts[16], pfn[24];
 	std::time_t now = std::time(nullptr);
 	std::strftime(ts, sizeof(ts), "%H:%M:%S", std::localtime(&now));
-	std::snprintf(pfn, sizeof(pfn), "0x%llx", ev.pfn);
+	std::snprintf(pfn, sizeof(pfn), "0x%llx", static_cast<unsigned long long>(w.pfn));
 	std::printf("%-8s %-7u %-16.16s %-10s %-16s %-12s %-5s %-4u %5u %5u %-10s %10.1f\n", ts, ev.tgid, ev.comm,
 		    w.reason.c_str(), fn_name(ev.fn), pfn, kind_name(ev.kind), ev.nr_pages, ev.rmap_one, ev.pvmw,
 		    result_text(ev).c_str(), ev.duration_ns / 1000.0);
@@ -124,7 +125,7 @@ void print_json(const Walk &w)
 	const rmapsnoop_event &ev = *w.ev;
 	nlohmann::json j = {
 		{"pid", ev.pid}, {"tgid", ev.tgid}, {"comm", std::string(ev.comm)}, {"reason", w.reason},
-		{"function", fn_name(ev.fn)}, {"pfn", ev.pfn}, {"kind", kind_name(ev.kind)},
+		{"function", fn_name(ev.fn)}, {"pfn", w.pfn}, {"kind", kind_name(ev.kind)},
 		{"nr_pages", ev.nr_pages}, {"rmap_one", ev.rmap_one}, {"pvmw", ev.pvmw},
 		{"duration_ns", ev.duration_ns}, {"start_ns", ev.start_ns},
 	};
@@ -148,7 +149,7 @@ void Summary::add(const Walk &w)
 	per_reason_[w.reason]++;
 	dur_hist_[log2_bucket(w.ev->duration_ns / 1000)]++;
 	vma_hist_[log2_bucket(w.ev->rmap_one)]++;
-	per_pfn_[w.ev->pfn]++;
+	per_pfn_[w.pfn]++;
 	if (w.ev->stack_reused)
 		++stacks_reused_;
 	else if (!w.ev->nr_ips)

@@ -15,13 +15,16 @@ namespace rmapsnoop {
 
 class Kallsyms;
 
+class PfnMap;
+
 struct Walk {
 	const rmapsnoop_event *ev;
+	uint64_t pfn;
 	std::string reason;
 	std::vector<Frame> stack;
 };
 
-Walk decode(const rmapsnoop_event &ev, const Kallsyms &ks);
+Walk decode(const rmapsnoop_event &ev, const Kallsyms &ks, const PfnMap &pfns);
 void print_header();
 void print_line(const Walk &w);
 void print_json(const Walk &w);

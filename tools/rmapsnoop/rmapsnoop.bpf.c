@@ -21,6 +21,8 @@ char LICENSE[] SEC("license") = "GPL";
 
 /* Filled in by the loader before load. */
 const volatile unsigned int target_tgid = 0;
+/* The loader itself: its own walks (PFN calibration, pfn.hpp) always pass, and it drops them. */
+const volatile unsigned int self_tgid = 0;
 const volatile unsigned long long vmemmap_fallback = 0xffffea0000000000ULL;
 /* 0 skips the caller's stack, and so the reason. */
 const volatile unsigned int want_stack = 1;
@@ -57,13 +59,18 @@ struct {
 	__uint(max_entries, 1 << 22);
 } events SEC(".maps");
 
+/* x86-64 only; elsewhere 0, and the loader measures the struct page array (pfn.hpp). */
 static __always_inline unsigned long long folio_pfn_of(struct folio *folio)
 {
+#if defined(__TARGET_ARCH_x86)
 	unsigned long long base = vmemmap_fallback;
 
 	if (&vmemmap_base)
 		bpf_probe_read_kernel(&base, sizeof(base), &vmemmap_base);
 	return ((unsigned long long)folio - base) / bpf_core_type_size(struct page);
+#else
+	return 0;
+#endif
 }
 
 /* The folio's flags word: a plain unsigned long until 6.x, memdesc_flags_t.f in 7.x. */
@@ -118,7 +125,7 @@ static __always_inline int walk_enter(void *ctx, void *base, unsigned int caller
 	struct walk *w;
 	unsigned long mapping;
 
-	if (target_tgid && (id >> 32) != target_tgid)
+	if (target_tgid && (id >> 32) != target_tgid && (id >> 32) != self_tgid)
 		return 0;
 	/* NULL when out of memory, or on 6.1 when task storage is busy on this CPU: walk not seen. */
 	w = this_walk(BPF_LOCAL_STORAGE_GET_F_CREATE);
