@@ -27,14 +27,22 @@ module:
 # --- userspace tools (static, so they run in the busybox guest too) ----------------------------
 TOOLS_CXX := $(if $(filter arm64,$(ARCH)),$(if $(filter arm64,$(HOST_ARCH)),g++,aarch64-linux-gnu-g++),g++)
 TOOLS_CXXFLAGS := -std=c++20 -O2 -Wall -Wextra -Werror -pthread
-RMAPSCOPE_SRCS := $(wildcard tools/rmapscope/*.cpp)
+# rmapscope: the user's CLI. Its sources other than main.cpp (the ctl client, the reply parser,
+# the pagemap oracle, helper processes) are shared with rmapscope-selftest, the test harness.
+RMAPSCOPE_LIB := $(filter-out tools/rmapscope/main.cpp,$(wildcard tools/rmapscope/*.cpp))
 RMAPSCOPE_HDRS := $(wildcard tools/rmapscope/*.hpp) include/rmapscope/abi.h
+SELFTEST_SRCS := $(wildcard tests/selftest/*.cpp)
+SELFTEST_HDRS := $(wildcard tests/selftest/*.hpp)
 
-tools: $(B)/tools/$(ARCH)/rmapscope
+tools: $(B)/tools/$(ARCH)/rmapscope $(B)/tools/$(ARCH)/rmapscope-selftest
 
-$(B)/tools/$(ARCH)/rmapscope: $(RMAPSCOPE_SRCS) $(RMAPSCOPE_HDRS)
+$(B)/tools/$(ARCH)/rmapscope: tools/rmapscope/main.cpp $(RMAPSCOPE_LIB) $(RMAPSCOPE_HDRS)
 	@mkdir -p $(@D)
-	$(TOOLS_CXX) $(TOOLS_CXXFLAGS) -static -o $@ $(RMAPSCOPE_SRCS)
+	$(TOOLS_CXX) $(TOOLS_CXXFLAGS) -static -o $@ tools/rmapscope/main.cpp $(RMAPSCOPE_LIB)
+
+$(B)/tools/$(ARCH)/rmapscope-selftest: $(SELFTEST_SRCS) $(SELFTEST_HDRS) $(RMAPSCOPE_LIB) $(RMAPSCOPE_HDRS)
+	@mkdir -p $(@D)
+	$(TOOLS_CXX) $(TOOLS_CXXFLAGS) -static -Itools/rmapscope -o $@ $(SELFTEST_SRCS) $(RMAPSCOPE_LIB)
 
 # --- rmapsnoop: a libbpf CO-RE tracer, for x86-64 and arm64 ---------------------------------
 # arm64 links static libbpf/libelf/zlib unpacked from Debian's arm64 -dev packages

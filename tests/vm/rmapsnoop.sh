@@ -10,8 +10,8 @@ snoop=$!
 for i in $(seq 1 300); do grep -q "tracing with" /tmp/snoop.err && break; sleep 0.2; done
 grep -q "tracing with" /tmp/snoop.err; ok $? "rmapsnoop attaches ($(grep -o 'tracing with [a-z/]*' /tmp/snoop.err))"
 
-share=$(rmapscope fixture share --sharers 16)
-reclaim=$(rmapscope fixture reclaim --sharers 4 --pages 16)
+share=$(rmapscope-selftest fixture share --sharers 16)
+reclaim=$(rmapscope-selftest fixture reclaim --sharers 4 --pages 16)
 sleep 1
 kill -INT $snoop; wait $snoop; rc=$?
 ok $rc "rmapsnoop exits cleanly on SIGINT"
@@ -57,7 +57,7 @@ bad=$(sed -n 's/.*"function":"\([^"]*\)".*"stack":\["\([^"]*\)".*/\1 \2/p' /tmp/
 /root/rmapsnoop -s -d 60 > /tmp/summary.txt 2> /tmp/summary.err &
 s=$!
 for i in $(seq 1 300); do grep -q "tracing with" /tmp/summary.err && break; sleep 0.2; done
-rmapscope fixture share --sharers 4 > /dev/null
+rmapscope-selftest fixture share --sharers 4 > /dev/null
 kill -INT $s; wait $s
 grep -q '^rmapscope ' /tmp/summary.txt && grep -q 'VMAs visited per walk' /tmp/summary.txt
 ok $? "-s prints walks per reason and the histograms"
@@ -87,7 +87,7 @@ fi
 /root/rmapsnoop --kprobes --json -d 60 > /tmp/kp.json 2> /tmp/kp.err &
 k=$!
 for i in $(seq 1 300); do grep -q "tracing with" /tmp/kp.err && break; sleep 0.2; done
-share=$(rmapscope fixture share --sharers 16)
+share=$(rmapscope-selftest fixture share --sharers 16)
 kill -INT $k; wait $k
 pfn=$(($(echo "$share" | sed -n 's/.* pfn=\(0x[0-9a-f]*\).*/\1/p')))
 grep "\"pfn\":$pfn," /tmp/kp.json | grep '"reason":"rmapscope"' | grep -q '"rmap_one":16,'
@@ -114,7 +114,7 @@ same_stacks() { # mode-flag...
 	/root/rmapsnoop --json -d 120 "$@" > /tmp/reuse.json 2> /tmp/reuse.err &
 	a=$!
 	for i in $(seq 1 300); do grep -q "tracing with" /tmp/reuse.err && break; sleep 0.2; done
-	rmapscope fixture share --sharers 3 > /dev/null
+	rmapscope-selftest fixture share --sharers 3 > /dev/null
 	# This shell itself, one thread, asks folio_referenced() from two call chains in turn (the
 	# range scan's and the single page's): a stack reused across them would show here.
 	text=$(grep -m1 ' r-xp ' /proc/$$/maps | cut -d' ' -f1)
@@ -126,7 +126,7 @@ same_stacks() { # mode-flag...
 		printf 'referenced pid=%d addr=0x%s' $$ "${text%-*}" >&3
 		exec 3<&-
 	done
-	rmapscope fixture reclaim --sharers 2 --pages 8 > /dev/null
+	rmapscope-selftest fixture reclaim --sharers 2 --pages 8 > /dev/null
 	sleep 1
 	kill -INT $a $b; wait $a; wait $b
 	walk_list /tmp/reuse.json > /tmp/reuse.list

@@ -4,6 +4,6 @@
 # failure.
 rc=0
 sh /root/smoke.sh || rc=1
-rmapscope selftest || rc=1
-rmapscope hostile /root/ctl-commands.txt || rc=1
+rmapscope-selftest selftest || rc=1
+rmapscope-selftest hostile /root/ctl-commands.txt || rc=1
 exit $rc

@@ -2,21 +2,51 @@
 #include "ctl_client.hpp"
 
 #include <cerrno>
+#include <cstring>
 #include <fcntl.h>
+#include <iostream>
 #include <unistd.h>
 
 #include "../../include/rmapscope/abi.h"
 
 namespace rmapscope {
 
+std::string debugfs_path(const std::string &file)
+{
+	return std::string("/sys/kernel/debug/") + RMAPSCOPE_DEBUGFS_DIR + "/" + file;
+}
+
+std::string explain_open_failure(const std::string &path, int err)
+{
+	std::string why = "cannot open " + path + ": " + std::strerror(err);
+	if (err == EACCES || err == EPERM)
+		return why + " (rmapscope needs root: CAP_SYS_ADMIN, and debugfs is root-only)\n";
+	if (err != ENOENT)
+		return why + "\n";
+	if (access(debugfs_path(RMAPSCOPE_FILE_VERSION).c_str(), F_OK) == 0)
+		return why + " (the module is loaded but made no ctl: the kernel is locked down; "
+			     "`rmapscope version` shows the lockdown mode)\n";
+	if (access("/sys/kernel/debug/", F_OK) != 0 || access("/sys/kernel/debug/.", R_OK) != 0)
+		return why + " (debugfs is not mounted, or not readable: mount -t debugfs none /sys/kernel/debug, as root)\n";
+	return why + " (rmapscope.ko is not loaded: modprobe rmapscope, or insmod rmapscope.ko)\n";
+}
+
+void print_failure(const CtlReply &r)
+{
+	std::cerr << "rmapscope: " << r.text;
+	if (r.text.empty() || r.text.back() != '\n')
+		std::cerr << "\n";
+}
+
 CtlReply ctl_transact(const std::string &command)
 {
 	CtlReply r;
-	std::string path = std::string("/sys/kernel/debug/") + RMAPSCOPE_DEBUGFS_DIR + "/" + RMAPSCOPE_FILE_CTL;
+	std::string path = debugfs_path(RMAPSCOPE_FILE_CTL);
 	int fd = open(path.c_str(), O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		r.err = errno;
-		r.text = "cannot open " + path;
+		r.opened = false;
+		r.text = explain_open_failure(path, r.err);
 		return r;
 	}
 	ssize_t w = write(fd, command.data(), command.size());

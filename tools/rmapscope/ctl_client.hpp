@@ -7,10 +7,22 @@
 namespace rmapscope {
 
 struct CtlReply {
-	int err = 0;		// errno of the write (0 on success)
-	std::string text;	// the response, or the "error ..." line
+	int err = 0;		 // errno of the open or the write (0 on success)
+	bool opened = true;	 // false: ctl could not be opened, and text says why and what to do
+	std::string text;	 // the response, the module's "error ..." line, or why ctl did not open
 };
 
+// The path of a file of rmapscope's debugfs directory.
+std::string debugfs_path(const std::string &file);
+
 CtlReply ctl_transact(const std::string &command);
+
+// Why a file of rmapscope's debugfs directory cannot be opened (err: the open's errno), and
+// what to do about it: one line, ending in a newline.
+std::string explain_open_failure(const std::string &path, int err);
+
+// Prints a failed reply as every verb does: "rmapscope: " and the module's error line (or why
+// ctl could not be opened) on stderr.
+void print_failure(const CtlReply &r);
 
 } // namespace rmapscope

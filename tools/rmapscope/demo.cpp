@@ -8,7 +8,7 @@
 #include <string>
 
 #include "ctl_client.hpp"
-#include "helpers.hpp"
+#include "procs.hpp"
 #include "oracle.hpp"
 
 namespace rmapscope {

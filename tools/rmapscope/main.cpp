@@ -10,29 +10,23 @@
 #include <nlohmann/json.hpp>
 
 #include "../../include/rmapscope/abi.h"
-#include "bench.hpp"
 #include "ctl_client.hpp"
 #include "demo.hpp"
-#include "fixture.hpp"
-#include "hostile.hpp"
 #include "record.hpp"
-#include "selftest.hpp"
 #include "walk_reply.hpp"
 
+// The user's command line: version, walk, tree, referenced, unmap and demo. The test harness
+// (selftest, hostile, fixture, bench) is rmapscope-selftest, in tests/selftest/.
 namespace {
 
-std::string debugfs_path(const std::string &file)
-{
-	return std::string("/sys/kernel/debug/") + RMAPSCOPE_DEBUGFS_DIR + "/" + file;
-}
+using rmapscope::debugfs_path;
 
 // Reads a whole debugfs file; on failure says why (module not loaded, not root, ...).
 bool read_file(const std::string &path, std::string &out)
 {
 	std::ifstream in(path);
 	if (!in) {
-		std::cerr << "rmapscope: cannot open " << path << ": " << std::strerror(errno)
-			  << (errno == ENOENT ? " (is rmapscope.ko loaded and debugfs mounted?)" : "") << "\n";
+		std::cerr << "rmapscope: " << rmapscope::explain_open_failure(path, errno);
 		return false;
 	}
 	std::stringstream ss;
@@ -123,16 +117,21 @@ int cmd_walk(const Target &t, bool json, unsigned max)
 		cmd += " format=json";
 	if (max)
 		cmd += " max=" + std::to_string(max);
+	// One transaction: the table below is drawn from this reply, not from a second walk.
 	rmapscope::CtlReply r = rmapscope::ctl_transact(cmd + "\n");
 	if (r.err) {
-		std::cerr << "rmapscope: " << r.text;
+		rmapscope::print_failure(r);
 		return 1;
 	}
 	if (json) {
 		std::cout << r.text;
 		return 0;
 	}
-	rmapscope::WalkReply w = rmapscope::walk_command(cmd + "\n");
+	rmapscope::WalkReply w = rmapscope::parse_walk_reply(r);
+	if (w.err) {
+		std::cerr << "rmapscope: the module's walk reply does not parse:\n" << r.text;
+		return 1;
+	}
 	std::cout << "folio pfn " << w.folio.get("pfn").value_or("?") << "  " << w.kind() << "  "
 		  << w.folio.get("nr_pages").value_or("?") << " page(s)  mapcount "
 		  << w.folio.get("mapcount").value_or("?") << "  flags " << w.folio.get("flags").value_or("") << "\n\n";
@@ -157,12 +156,17 @@ int cmd_walk(const Target &t, bool json, unsigned max)
 	return 0;
 }
 
-// referenced and unmap print the module's reply as it is: key=value records (docs/debugfs.md).
+// tree, referenced and unmap print the module's reply as it is: key=value records or JSON
+// (docs/debugfs.md); a refusal goes to stderr as every verb's does.
 int cmd_passthrough(const std::string &cmd)
 {
 	rmapscope::CtlReply r = rmapscope::ctl_transact(cmd + "\n");
-	(r.err ? std::cerr : std::cout) << r.text;
-	return r.err ? 1 : 0;
+	if (r.err) {
+		rmapscope::print_failure(r);
+		return 1;
+	}
+	std::cout << r.text;
+	return 0;
 }
 
 } // namespace
@@ -186,6 +190,7 @@ int main(int argc, char **argv)
 	Target ttarget;
 	auto *tree = app.add_subcommand("tree", "the anon_vma chain, i_mmap or KSM rmap items behind a page");
 	add_target_options(tree, ttarget);
+	tree->add_flag("--json", json, "print the module's JSON");
 
 	Target rtarget;
 	std::string rstart, rend;
@@ -205,37 +210,15 @@ int main(int argc, char **argv)
 	add_target_options(unmap, utarget);
 	unmap->add_flag("--json", json, "print the module's JSON");
 
-	unsigned sharers = 16, fpages = 32;
-	std::string fixture_kind;
-	auto *fixture = app.add_subcommand("fixture", "a known walk for an outside observer (share | reclaim)");
-	fixture->add_option("kind", fixture_kind, "share: one page walked; reclaim: pages reclaimed via memory.reclaim")
-		->required()->check(CLI::IsMember({"share", "reclaim"}));
-	fixture->add_option("--sharers", sharers, "processes sharing the page(s)");
-	fixture->add_option("--pages", fpages, "reclaim: pages");
-
-	app.add_subcommand("selftest", "real mappings checked against the pagemap oracle (TAP)");
 	app.add_subcommand("demo", "a page shared by a small fork tree, walked");
-	bool range_bench = false;
-	auto *bench = app.add_subcommand("bench", "walk cost against brute force and against the number of sharers");
-	bench->add_flag("--range", range_bench, "instead: a 64 MiB range scan against page_idle");
-	bool scan_bench = false;
-	bench->add_flag("--scan", scan_bench, "instead: the 64 MiB range scan alone");
-	std::string hostile_file;
-	auto *hostile = app.add_subcommand("hostile", "feed a list of hostile ctl commands (TAP)");
-	hostile->add_option("file", hostile_file, "the list (tests/hostile/ctl-commands.txt)")->required();
 
 	CLI11_PARSE(app, argc, argv);
 	if (*version)
 		return cmd_version(json);
 	if (*walk)
 		return target.given() ? cmd_walk(target, json, max) : 2;
-	if (*tree) {
-		if (!ttarget.given())
-			return 2;
-		rmapscope::CtlReply r = rmapscope::ctl_transact(ttarget.command("tree") + "\n");
-		(r.err ? std::cerr : std::cout) << r.text;
-		return r.err ? 1 : 0;
-	}
+	if (*tree)
+		return ttarget.given() ? cmd_passthrough(ttarget.command("tree") + (json ? " format=json" : "")) : 2;
 	if (*referenced) {
 		if (!rstart.empty()) {
 			if (rtarget.pid <= 0 || !rtarget.pfn.empty()) {
@@ -249,16 +232,6 @@ int main(int argc, char **argv)
 	}
 	if (*unmap)
 		return utarget.given() ? cmd_passthrough(utarget.command("unmap") + (json ? " format=json" : "")) : 2;
-	if (*fixture)
-		return fixture_kind == "share" ? rmapscope::fixture_share(sharers)
-					       : rmapscope::fixture_reclaim(sharers, fpages);
-	if (app.got_subcommand("selftest"))
-		return rmapscope::run_selftest() ? 1 : 0;
-	if (*hostile)
-		return rmapscope::run_hostile(hostile_file) ? 1 : 0;
-	if (*bench)
-		return scan_bench ? rmapscope::run_scan_bench()
-				  : range_bench ? rmapscope::run_range_bench() : rmapscope::run_bench();
 	if (app.got_subcommand("demo"))
 		return rmapscope::run_demo([](long p, const std::string &a) {
 			Target t;

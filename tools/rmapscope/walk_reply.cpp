@@ -32,7 +32,11 @@ uint64_t WalkReply::folio_pages() const { return parse_num(folio.get("nr_pages")
 
 WalkReply walk_command(const std::string &cmd)
 {
-	CtlReply r = ctl_transact(cmd);
+	return parse_walk_reply(ctl_transact(cmd));
+}
+
+WalkReply parse_walk_reply(const CtlReply &r)
+{
 	WalkReply w;
 	w.err = r.err;
 	w.raw = r.text;

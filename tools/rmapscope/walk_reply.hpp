@@ -32,6 +32,9 @@ struct WalkReply {
 	std::string kind() const { return folio.get("kind").value_or(""); }
 };
 
+struct CtlReply;
+// A reply already read (one transaction per command), and a command sent and parsed.
+WalkReply parse_walk_reply(const CtlReply &r);
 WalkReply walk_command(const std::string &cmd);
 uint64_t parse_num(const std::string &s); // decimal or 0x-hex; 0 on garbage
 std::vector<int> parse_pids(const std::string &s);

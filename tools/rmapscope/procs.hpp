@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-// Test helpers for the selftest: TAP output and helper processes that hold mappings.
+// Processes and mappings for the demo and the harness: helper processes that hold mappings, and
+// pages made, touched and mapped on purpose.
 #pragma once
 
 #include <sys/mman.h>
@@ -10,17 +11,6 @@
 #include <string>
 
 namespace rmapscope {
-
-class Tap {
-public:
-	void ok(bool cond, const std::string &desc, const std::string &diag = "");
-	void skip(const std::string &desc, const std::string &why);
-	int failed() const { return failed_; }
-	void plan() const;
-
-private:
-	int n_ = 0, failed_ = 0;
-};
 
 // A forked helper: runs setup() in the child (which returns a value for the parent, e.g. an
 // address), then blocks until released. It never touches memory on its own after setup.

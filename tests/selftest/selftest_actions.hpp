@@ -2,7 +2,8 @@
 // The referenced and unmap scenarios of the selftest (the referenced/unmap issue).
 #pragma once
 
-#include "helpers.hpp"
+#include "procs.hpp"
+#include "tap.hpp"
 
 namespace rmapscope {
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// `rmapscope bench`: ratios measured in one boot (absolute times under TCG mean nothing).
+// `rmapscope-selftest bench`: ratios measured in one boot (absolute times under TCG mean nothing).
 //  1. who maps this page: rmapscope's ctl round trip versus the brute-force scan of every
 //     /proc/<pid>/maps and pagemap, with 256 sharers and 64 bystanders holding 16 MiB each;
 //  2. walk cost as the sharers go 1, 2, 4 ... 512, and the share of the round trip spent
@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "ctl_client.hpp"
-#include "helpers.hpp"
+#include "procs.hpp"
 #include "oracle.hpp"
 #include "walk_reply.hpp"
 

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "ctl_client.hpp"
-#include "helpers.hpp"
+#include "procs.hpp"
 #include "oracle.hpp"
 #include "walk_reply.hpp"
 

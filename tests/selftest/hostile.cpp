@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// `rmapscope hostile FILE`: feeds every case of tests/hostile/ctl-commands.txt to ctl and checks
+// `rmapscope-selftest hostile FILE`: feeds every case of tests/hostile/ctl-commands.txt to ctl and checks
 // the errno, the "error <ERRNO> ..." reply, and that the kernel log stays silent. TAP output.
 #include "hostile.hpp"
 
@@ -16,7 +16,8 @@
 #include <sstream>
 
 #include "../../include/rmapscope/abi.h"
-#include "helpers.hpp"
+#include "procs.hpp"
+#include "tap.hpp"
 
 namespace rmapscope {
 namespace {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// rmapscope selftest: real mappings, checked against the pagemap oracle (the brute-force answer
+// rmapscope-selftest selftest: real mappings, checked against the pagemap oracle (the brute-force answer
 // a user has without rmapscope). Scenario numbers follow the walk issue.
 #include "selftest.hpp"
 
@@ -29,7 +29,8 @@
 #include <nlohmann/json.hpp>
 
 #include "ctl_client.hpp"
-#include "helpers.hpp"
+#include "procs.hpp"
+#include "tap.hpp"
 #include "oracle.hpp"
 #include "record.hpp"
 #include "selftest_actions.hpp"

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "tap.hpp"
+
+#include <cstdio>
+
+namespace rmapscope {
+
+void Tap::ok(bool cond, const std::string &desc, const std::string &diag)
+{
+	++n_;
+	if (!cond)
+		++failed_;
+	std::printf("%s %d - %s\n", cond ? "ok" : "not ok", n_, desc.c_str());
+	if (!cond && !diag.empty()) {
+		size_t pos = 0;
+		while (pos < diag.size()) {
+			size_t nl = diag.find('\n', pos);
+			if (nl == std::string::npos)
+				nl = diag.size();
+			std::printf("# %s\n", diag.substr(pos, nl - pos).c_str());
+			pos = nl + 1;
+		}
+	}
+	std::fflush(stdout);
+}
+
+void Tap::skip(const std::string &desc, const std::string &why)
+{
+	std::printf("ok %d - %s # SKIP %s\n", ++n_, desc.c_str(), why.c_str());
+	std::fflush(stdout);
+}
+
+void Tap::plan() const
+{
+	std::printf("1..%d\n", n_);
+}
+
+} // namespace rmapscope
