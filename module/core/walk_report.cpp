@@ -47,18 +47,49 @@ void put_path_text(TextWriter &w, const char *p)
 	}
 }
 
-void put_json_string(TextWriter &w, const char *p)
+// Length of the well-formed UTF-8 sequence at p (RFC 3629: no overlongs, no surrogates, nothing
+// above U+10FFFF), or 0. Never reads past the terminating NUL: a NUL is no continuation byte.
+constexpr int utf8_length(const unsigned char *p)
+{
+	auto cont = [](unsigned char b) { return (b & 0xc0) == 0x80; };
+	const unsigned char c = p[0];
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		return cont(p[1]) ? 2 : 0;
+	if (c >= 0xe0 && c <= 0xef) {
+		const unsigned char lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
+		return p[1] >= lo && p[1] <= hi && cont(p[2]) ? 3 : 0;
+	}
+	if (c >= 0xf0 && c <= 0xf4) {
+		const unsigned char lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
+		return p[1] >= lo && p[1] <= hi && cont(p[2]) && cont(p[3]) ? 4 : 0;
+	}
+	return 0;
+}
+
+// A JSON string (RFC 8259) of bytes that need not be UTF-8 (paths, comms): quotes, backslashes
+// and control bytes are escaped (a control byte takes 6 bytes, "\u0001": kJsonBytesPerByte),
+// well-formed UTF-8 passes through, and every other byte becomes U+FFFD, so that strict parsers
+// take the result.
+void put_json_string(TextWriter &w, const char *s)
 {
 	static constexpr char hex[] = "0123456789abcdef";
+	const auto *p = reinterpret_cast<const unsigned char *>(s ? s : "");
 	w.ch('"');
-	for (; p && *p; ++p) {
-		unsigned char c = static_cast<unsigned char>(*p);
+	while (*p) {
+		const unsigned char c = *p;
+		const int n = utf8_length(p);
 		if (c == '"' || c == '\\')
 			w.ch('\\').ch(static_cast<char>(c));
-		else if (c < 0x20)
+		else if (c < 0x20 || c == 0x7f)
 			w.str("\\u00").ch(hex[c >> 4]).ch(hex[c & 15]);
+		else if (n == 0)
+			w.str("\xef\xbf\xbd");	/* U+FFFD, for this byte */
 		else
-			w.ch(static_cast<char>(c));
+			for (int i = 0; i < n; ++i)
+				w.ch(static_cast<char>(p[i]));
+		p += n ? n : 1;
 	}
 	w.ch('"');
 }
@@ -387,14 +418,16 @@ extern "C" long rs_core_format_error(int err, const char *msg, char *buf, usize 
 
 namespace {
 // The folio, summary and (tree) anon_vma lines; a record's fixed part stays under 320 bytes in
-// either format, and a path or comm escapes to at most 4 bytes per byte.
+// either format. A byte of a path or comm takes at most 6: "\u0001" in JSON (octal escapes in
+// text take 4, U+FFFD for a byte that is not UTF-8 3).
 constexpr usize kHeader = 1024 + RS_TREE_LEVELS * 128;
-constexpr usize kRecordFixed = 320 + 4 * 16;
+constexpr usize kEscapedBytesPerByte = 6;
+constexpr usize kRecordFixed = 320 + kEscapedBytesPerByte * 16;
 } // namespace
 
 extern "C" usize rs_core_walk_response_bound(unsigned int nr_recs)
 {
-	return kHeader + static_cast<usize>(nr_recs) * (kRecordFixed + 4 * RMAPSCOPE_PATH_MAX);
+	return kHeader + static_cast<usize>(nr_recs) * (kRecordFixed + kEscapedBytesPerByte * RMAPSCOPE_PATH_MAX);
 }
 
 namespace {
@@ -413,7 +446,7 @@ extern "C" usize rs_core_walk_response_size(const rs_walk_result *res, int forma
 	// and comm: a cheap pass over the records instead of formatting everything twice.
 	usize n = kHeader;
 	for (unsigned i = 0; i < res->nr_recs; ++i)
-		n += kRecordFixed + 4 * length(res->recs[i].path);
+		n += kRecordFixed + kEscapedBytesPerByte * length(res->recs[i].path);
 	(void)format; // the fixed part covers the longer of text and JSON
 	return n;
 }

@@ -131,6 +131,60 @@ TEST(WalkReport, SizedResponseAlwaysFitsAndStaysWithinTheBound)
 	}
 }
 
+// The real worst case of each format: every byte of a path and a comm is a control byte (6 bytes
+// in JSON, "\u0001"), for many records; and bytes that are not UTF-8 must still give JSON a
+// strict parser takes.
+TEST(WalkReport, WorstCaseEscapingFitsTheBoundAndStaysStrictJson)
+{
+	for (char fill : {'\x01', '\xff', ' '}) {
+		std::string path(RMAPSCOPE_PATH_MAX - 1, fill);
+		rs_owner o{};
+		o.nr_pids = 1;
+		o.pids[0] = 1;
+		std::memset(o.comm, fill, 15);
+		std::vector<rs_map_record> recs(64);
+		for (auto &r : recs)
+			r = {0, 0, 0x1000, 0x2000, 0, RS_PROT_READ, path.c_str(), 0x1000, RS_LEVEL_PTE, 1, 1, 0, 0, 1, 0, 0};
+		rs_walk_result res{};
+		res.folio = {1, 1, 1, RS_KIND_FILE, 64, 65, 0, RS_FF(LRU)};
+		res.recs = recs.data();
+		res.nr_recs = 64;
+		res.maps = 64;
+		res.owners = &o;
+		res.nr_owners = 1;
+		for (int format : {0, 1}) {
+			size_t need = rs_core_walk_response_size(&res, format);
+			EXPECT_LE(need, rs_core_walk_response_bound(64));
+			std::vector<char> buf(need);
+			long n = rs_core_format_walk(&res, format, buf.data(), need);
+			ASSERT_GT(n, 0) << "fill " << int(static_cast<unsigned char>(fill)) << " format " << format;
+			if (format == 1) {
+				nlohmann::json j;
+				EXPECT_NO_THROW(j = nlohmann::json::parse(std::string(buf.data(), size_t(n))))
+					<< "fill " << int(static_cast<unsigned char>(fill));
+			}
+		}
+	}
+}
+
+TEST(WalkReport, JsonKeepsUtf8AndReplacesWhatIsNotUtf8)
+{
+	Fixture f;
+	// Valid: é (2 bytes), € (3), U+1F600 (4). Invalid: a lone continuation byte, 0xff, a
+	// truncated sequence, an overlong '/', a UTF-16 surrogate, a code point above U+10FFFF.
+	f.recs[0].path = "/\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80|\x80|\xff|\xe2\x82|\xc0\xaf|\xed\xa0\x80|\xf4\x90\x80\x80|";
+	std::strcpy(f.owners[0].comm, "\xff\xfe");
+	char buf[4096];
+	ASSERT_GT(rs_core_format_walk(&f.res, 1, buf, sizeof(buf)), 0);
+	nlohmann::json j;
+	ASSERT_NO_THROW(j = nlohmann::json::parse(buf));
+	const std::string r = "\xef\xbf\xbd"; // U+FFFD
+	// One U+FFFD per byte that is not part of a valid sequence.
+	EXPECT_EQ(j["maps"][0]["file"], "/\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80|" + r + "|" + r + "|" + r + r + "|" + r + r +
+						"|" + r + r + r + "|" + r + r + r + r + "|");
+	EXPECT_EQ(j["maps"][0]["comm"], r + r);
+}
+
 TEST(WalkReport, ErrorLine)
 {
 	char buf[128];

@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 // rmapscope-selftest: the test harness, run in the test VM by make check and make bench. It is
 // not installed with the user's rmapscope (tools/rmapscope/).
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include "bench.hpp"
 #include "fixture.hpp"
@@ -32,7 +37,27 @@ int main(int argc, char **argv)
 	bench->add_flag("--range", range_bench, "instead: a 64 MiB range scan against page_idle");
 	bench->add_flag("--scan", scan_bench, "instead: the 64 MiB range scan alone");
 
+	std::string json_file;
+	auto *json = app.add_subcommand("json", "exit 0 if FILE is one strict JSON text (RFC 8259, UTF-8)");
+	json->add_option("file", json_file, "the file ('-' for stdin)")->required();
+
 	CLI11_PARSE(app, argc, argv);
+	if (*json) {
+		std::stringstream ss;
+		if (json_file == "-") {
+			ss << std::cin.rdbuf();
+		} else {
+			std::ifstream in(json_file);
+			ss << in.rdbuf();
+		}
+		try {
+			(void)nlohmann::json::parse(ss.str());	// strict: invalid UTF-8 throws
+			return 0;
+		} catch (const nlohmann::json::exception &e) {
+			std::cerr << "rmapscope-selftest: not JSON: " << e.what() << "\n";
+			return 1;
+		}
+	}
 	if (app.got_subcommand("selftest"))
 		return rmapscope::run_selftest() ? 1 : 0;
 	if (*hostile)

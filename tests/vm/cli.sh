@@ -1,0 +1,39 @@
+#!/bin/sh
+# The user's CLI (tools/rmapscope), as a user meets it: TAP. Run inside the VM by suite.sh.
+n=0 failed=0
+ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else failed=$((failed + 1)); echo "not ok $n - $2"; fi; }
+
+# A page of this shell's own text (shared with every busybox process), and one of its heap.
+text=$(grep -m1 ' r-xp ' /proc/$$/maps | cut -d' ' -f1)
+addr=0x${text%-*}
+
+rmapscope walk --pid $$ --addr $addr > /tmp/walk.out 2> /tmp/walk.err
+ok $? "walk prints a table"
+grep -q '^folio pfn 0x' /tmp/walk.out && grep -q 'mapping(s) in' /tmp/walk.out
+ok $? "walk's table has the folio and the summary line"
+
+rmapscope tree --json --pid $$ --addr $addr > /tmp/tree.json 2> /tmp/tree.err
+ok $? "tree --json is accepted"
+rmapscope-selftest json /tmp/tree.json
+ok $? "tree --json prints one strict JSON text"
+
+# A refusal reads the same from every verb: "rmapscope: error ENAME message".
+rmapscope unmap --pid 1 --addr 0x0 > /tmp/u.out 2> /tmp/u.err
+rc=$?
+[ $rc != 0 ] && grep -q '^rmapscope: error E[A-Z]* ' /tmp/u.err && ! grep -q . /tmp/u.out
+ok $? "unmap's refusal goes to stderr as 'rmapscope: error ...' ($(head -c 80 /tmp/u.err))"
+rmapscope walk --pid 1 --addr 0x0 > /tmp/w.out 2> /tmp/w.err
+[ $? != 0 ] && grep -q '^rmapscope: error E[A-Z]* ' /tmp/w.err
+ok $? "walk's refusal reads the same"
+
+# Without the module: say why, and what to do, on one line with its newline.
+rmmod rmapscope
+rmapscope walk --pid $$ --addr $addr > /dev/null 2> /tmp/nomod.err
+rc=$?
+insmod /lib/rs/rmapscope.ko $(cat /lib/rs/modparams)
+[ $rc != 0 ] && grep -q 'rmapscope.ko is not loaded: modprobe rmapscope' /tmp/nomod.err && [ "$(wc -l < /tmp/nomod.err)" = 1 ]
+ok $? "with the module unloaded, walk says it is not loaded and how to load it"
+sed 's/^/# /' /tmp/nomod.err
+
+echo "1..$n"
+[ $failed -eq 0 ]
