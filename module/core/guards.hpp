@@ -1,17 +1,70 @@
 // SPDX-License-Identifier: GPL-2.0
-// RAII guards over the kernel's references and locks, through the C ABI: whatever path a command
-// takes out of the core, the folio reference, the folio lock and the walk's references go.
+// Guards over the kernel's references, locks and buffers, in the manner of the kernel's Rust
+// `Guard` and `ARef`: a guard holds its resource for its whole life, or does not exist. Each is
+// made by a factory that returns a Maybe: the guard, or the -errno that kept it from being
+// taken. Guards are moved, never copied; whatever path a command takes out of the core, every
+// guard that exists gives back what it holds, in the reverse order of taking.
 #pragma once
 
+#include "errno.h"
 #include "os.h"
+#include "types.hpp"
 
 namespace rs {
 
-// Owns one folio reference.
+// A guard (or any value), or the -errno that kept it from existing. Like Rust's Result.
+template <class T>
+class [[nodiscard]] Maybe {
+public:
+	Maybe(T &&v) : err_(0) { new (storage_) T(static_cast<T &&>(v)); } // NOLINT(google-explicit-constructor)
+	static Maybe error(int err) { return Maybe(err); }
+	Maybe(Maybe &&o) : err_(o.err_)
+	{
+		if (!err_)
+			new (storage_) T(static_cast<T &&>(o.get()));
+	}
+	Maybe(const Maybe &) = delete;
+	Maybe &operator=(const Maybe &) = delete;
+	Maybe &operator=(Maybe &&o)
+	{
+		if (this != &o) {
+			this->~Maybe();
+			new (this) Maybe(static_cast<Maybe &&>(o));
+		}
+		return *this;
+	}
+	~Maybe()
+	{
+		if (!err_)
+			get().~T();
+	}
+	explicit operator bool() const { return err_ == 0; }
+	int error() const { return err_; }
+	T &get() { return *reinterpret_cast<T *>(storage_); }
+	const T &get() const { return *reinterpret_cast<const T *>(storage_); }
+	T *operator->() { return &get(); }
+	const T *operator->() const { return &get(); }
+
+private:
+	explicit Maybe(int err) : err_(err ? err : -RS_EINVAL) {}
+	alignas(T) unsigned char storage_[sizeof(T)];
+	int err_;
+};
+
+// Owns one folio reference, taken by the resolver (rs_os_target_*).
 class FolioRef {
 public:
-	FolioRef() = default;
-	explicit FolioRef(rs_folio *f) : f_(f) {}
+	// The folio cmd's target names, referenced; or the resolver's -errno, with msg.
+	static Maybe<FolioRef> resolve(bool by_pfn, unsigned long pfn, int pid, unsigned long addr, char *msg,
+				       usize cap)
+	{
+		rs_folio *f = nullptr;
+		int r = by_pfn ? rs_os_target_pfn(pfn, &f, msg, cap) : rs_os_target_pid_addr(pid, addr, &f, msg, cap);
+		if (r)
+			return Maybe<FolioRef>::error(r);
+		return FolioRef(f);
+	}
+	FolioRef(FolioRef &&o) : f_(o.f_) { o.f_ = nullptr; }
 	FolioRef(const FolioRef &) = delete;
 	FolioRef &operator=(const FolioRef &) = delete;
 	~FolioRef()
@@ -20,40 +73,75 @@ public:
 			rs_os_folio_put(f_);
 	}
 	rs_folio *get() const { return f_; }
-	rs_folio **out() { return &f_; } // for the resolver to fill; only on an empty guard
 
 private:
-	rs_folio *f_ = nullptr;
+	explicit FolioRef(rs_folio *f) : f_(f) {}
+	rs_folio *f_;
 };
 
-// Holds the folio lock from a successful lock() to the end of the scope.
+// Holds the folio lock.
 class FolioLock {
 public:
-	explicit FolioLock(rs_folio *f) : f_(f) {}
+	// The folio locked; or -RS_EINTR when a fatal signal interrupted the wait.
+	static Maybe<FolioLock> take(rs_folio *f)
+	{
+		int r = rs_os_folio_lock_killable(f);
+		if (r)
+			return Maybe<FolioLock>::error(r);
+		return FolioLock(f);
+	}
+	FolioLock(FolioLock &&o) : f_(o.f_) { o.f_ = nullptr; }
 	FolioLock(const FolioLock &) = delete;
 	FolioLock &operator=(const FolioLock &) = delete;
-	int lock()
-	{
-		int r = rs_os_folio_lock_killable(f_);
-		locked_ = r == 0;
-		return r;
-	}
 	~FolioLock()
 	{
-		if (locked_)
+		if (f_)
 			rs_os_folio_unlock(f_);
 	}
 
 private:
+	explicit FolioLock(rs_folio *f) : f_(f) {}
 	rs_folio *f_;
-	bool locked_ = false;
+};
+
+// Holds a folio off its LRU list, as reclaim does around folio_referenced(). Take it before the
+// FolioLock (so the lock is dropped first: reclaim unlocks, then puts back).
+class LruIsolation {
+public:
+	// The folio isolated; or the -errno (with msg) that kept it on its list.
+	static Maybe<LruIsolation> take(rs_folio *f, char *msg, usize cap)
+	{
+		int r = rs_os_folio_isolate(f, msg, cap);
+		if (r)
+			return Maybe<LruIsolation>::error(r);
+		return LruIsolation(f);
+	}
+	LruIsolation(LruIsolation &&o) : f_(o.f_) { o.f_ = nullptr; }
+	LruIsolation(const LruIsolation &) = delete;
+	LruIsolation &operator=(const LruIsolation &) = delete;
+	~LruIsolation()
+	{
+		if (f_)
+			rs_os_folio_putback(f_);
+	}
+
+private:
+	explicit LruIsolation(rs_folio *f) : f_(f) {}
+	rs_folio *f_;
 };
 
 // Owns a walk's preallocated records and the references the walk took.
 class WalkBuffer {
 public:
-	WalkBuffer() : w_(nullptr) {}
-	explicit WalkBuffer(unsigned int max) : w_(rs_os_walk_new(max)) {}
+	// Room for max records; or -RS_ENOMEM.
+	static Maybe<WalkBuffer> make(unsigned int max)
+	{
+		rs_walk *w = rs_os_walk_new(max);
+		if (!w)
+			return Maybe<WalkBuffer>::error(-RS_ENOMEM);
+		return WalkBuffer(w);
+	}
+	WalkBuffer(WalkBuffer &&o) : w_(o.w_) { o.w_ = nullptr; }
 	WalkBuffer(const WalkBuffer &) = delete;
 	WalkBuffer &operator=(const WalkBuffer &) = delete;
 	~WalkBuffer()
@@ -62,42 +150,37 @@ public:
 			rs_os_walk_free(w_);
 	}
 	rs_walk *get() const { return w_; }
-	// A fresh buffer of max records (a walk that ran out of room runs again).
-	rs_walk *reset(unsigned int max)
-	{
-		if (w_)
-			rs_os_walk_free(w_);
-		w_ = rs_os_walk_new(max);
-		return w_;
-	}
+	const rs_walk_result &result() const { return *rs_os_walk_result(w_); }
 
 private:
+	explicit WalkBuffer(rs_walk *w) : w_(w) {}
 	rs_walk *w_;
 };
 
-// Holds a folio off its LRU list from a successful isolate() to the end of the scope.
-// Declare it after the FolioRef (so it is put back before the reference goes) and before the
-// FolioLock (so the lock is dropped first, as reclaim unlocks before putback).
-class LruIsolation {
+// Owns a buffer from rs_os_valloc() (a range scan's page lines, unmap's "gone" marks).
+class VBuffer {
 public:
-	explicit LruIsolation(rs_folio *f) : f_(f) {}
-	LruIsolation(const LruIsolation &) = delete;
-	LruIsolation &operator=(const LruIsolation &) = delete;
-	int isolate(char *msg, __SIZE_TYPE__ cap)
+	// n bytes (at least one); or -RS_ENOMEM.
+	static Maybe<VBuffer> make(usize n)
 	{
-		int r = rs_os_folio_isolate(f_, msg, cap);
-		isolated_ = r == 0;
-		return r;
+		void *p = rs_os_valloc(n ? n : 1);
+		if (!p)
+			return Maybe<VBuffer>::error(-RS_ENOMEM);
+		return VBuffer(p);
 	}
-	~LruIsolation()
+	VBuffer(VBuffer &&o) : p_(o.p_) { o.p_ = nullptr; }
+	VBuffer(const VBuffer &) = delete;
+	VBuffer &operator=(const VBuffer &) = delete;
+	~VBuffer() { rs_os_vfree(p_); }
+	template <class T>
+	T *as() const
 	{
-		if (isolated_)
-			rs_os_folio_putback(f_);
+		return static_cast<T *>(p_);
 	}
 
 private:
-	rs_folio *f_;
-	bool isolated_ = false;
+	explicit VBuffer(void *p) : p_(p) {}
+	void *p_;
 };
 
 } // namespace rs

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The C ABI through which the C++ core reaches the kernel. module/kernel/os.c implements it for
- * the module; tests/host/fake_os.cpp implements it for the host tests. Only builtin types appear
+ * The C ABI through which the C++ core reaches the kernel. module/kernel/ implements it for the
+ * module, each entry point in the file named after its job (see the comment above each group);
+ * tests/host/fake_os.cpp implements it for the host tests. Only builtin types appear
  * here: the core never sees a kernel header or a kernel struct.
  */
 #ifndef RMAPSCOPE_CORE_OS_H
@@ -21,6 +22,9 @@ void rs_os_log(int error, const char *msg);
 /* Large allocations (kvmalloc/kvfree): the walk's record arrays. Sleeping. */
 void *rs_os_valloc(__SIZE_TYPE__ size);
 void rs_os_vfree(void *ptr);
+
+/* Every failure below returns -errno and writes why into msg: at most RS_MSG_MAX bytes. */
+#define RS_MSG_MAX 160
 
 /*
  * Targets. A struct rs_folio is an opaque handle on a folio the kernel side holds a reference

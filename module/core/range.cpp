@@ -22,19 +22,6 @@ const char *skip_name(int skip)
 constexpr usize kSummary = 1024;
 constexpr usize kDetailLine = 128;
 
-// Owns a buffer from rs_os_valloc().
-class VBuffer {
-public:
-	explicit VBuffer(usize n) : p_(n ? rs_os_valloc(n) : nullptr) {}
-	VBuffer(const VBuffer &) = delete;
-	VBuffer &operator=(const VBuffer &) = delete;
-	~VBuffer() { rs_os_vfree(p_); }
-	void *get() const { return p_; }
-
-private:
-	void *p_;
-};
-
 } // namespace
 
 extern "C" long rs_core_format_range(const rs_range_result *r, char *buf, usize cap)
@@ -78,13 +65,13 @@ extern "C" long rs_core_format_range(const rs_range_result *r, char *buf, usize 
 
 long run_range(const rs_command &cmd, char **out)
 {
-	char msg[160] = "";
+	char msg[RS_MSG_MAX] = "";
 	rs_range_result res{};
 	unsigned long pages = (cmd.end - cmd.start + 4095) / 4096 + 1;
-	VBuffer detail(cmd.detail ? pages * sizeof(rs_range_page) : 0);
-	if (cmd.detail && !detail.get())
-		return fail(-RS_ENOMEM, "no memory for the per-page lines", out);
-	res.detail = static_cast<rs_range_page *>(detail.get());
+	auto detail = VBuffer::make(cmd.detail ? pages * sizeof(rs_range_page) : 0);
+	if (!detail)
+		return fail(detail.error(), "no memory for the per-page lines", out);
+	res.detail = cmd.detail ? detail->as<rs_range_page>() : nullptr;
 	res.detail_cap = cmd.detail ? pages : 0;
 
 	int r = rs_os_range_referenced(cmd.pid, cmd.start, cmd.end, &res, msg, sizeof(msg));

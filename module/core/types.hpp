@@ -37,3 +37,10 @@ private:
 };
 
 } // namespace rs
+
+// Placement new, for guards.hpp's Maybe: the kernel build has no <new> (-nostdinc++).
+#if defined(RMAPSCOPE_KERNEL)
+inline void *operator new(rs::usize, void *p) noexcept { return p; }
+#else
+#include <new>
+#endif

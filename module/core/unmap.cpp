@@ -29,64 +29,56 @@ unsigned mark_gone(const rs_walk_result &before, const rs_walk_result *after, un
 	return n;
 }
 
-// Owns the per-record "gone" marks.
-class GoneMarks {
-public:
-	explicit GoneMarks(unsigned n) : p_(static_cast<unsigned char *>(rs_os_valloc(n ? n : 1))) {}
-	GoneMarks(const GoneMarks &) = delete;
-	GoneMarks &operator=(const GoneMarks &) = delete;
-	~GoneMarks() { rs_os_vfree(p_); }
-	unsigned char *get() const { return p_; }
-
-private:
-	unsigned char *p_;
-};
-
 } // namespace
 
 long run_unmap(const rs_command &cmd, char **out)
 {
-	char msg[160] = "";
-	FolioRef folio;
-	int r = resolve_target(cmd, folio, msg, sizeof(msg));
+	char msg[RS_MSG_MAX] = "";
+	auto folio = resolve_target(cmd, msg, sizeof(msg));
+	if (!folio)
+		return fail(folio.error(), msg, out);
+
+	// Under the folio lock: the decision, the walk before, the call and the walk after. The
+	// report is put together and written once the lock is dropped.
+	rs_walk_result res{};
+	auto before = Maybe<WalkBuffer>::error(-RS_ENODATA), after = Maybe<WalkBuffer>::error(-RS_ENODATA);
+	int r = [&]() -> int {
+		auto lock = lock_folio(folio->get(), msg, sizeof(msg));
+		if (!lock)
+			return lock.error();
+		// Described under the lock: swapcache and mlocked cannot change behind the decision.
+		rs_folio_info info{};
+		rs_os_folio_describe(folio->get(), &info);
+		WalkPlan plan = plan_unmap(info);
+		if (plan.refuse)
+			return refuse(plan.refuse, plan.reason, msg, sizeof(msg));
+		before = collect(cmd, folio->get(), info.mapcount, false, msg, sizeof(msg));
+		if (!before)
+			return before.error();
+		res = before->result();
+		if (any_mlocked(res))
+			return refuse(-RS_EPERM, "an mlocked VMA maps the folio", msg, sizeof(msg));
+		if (res.truncated)
+			return refuse(-RS_ERANGE, "more mappings than max= allows: raise max= to see what unmap would take",
+				      msg, sizeof(msg));
+		int err = rs_os_folio_unmap(folio->get(), &res.action, msg, sizeof(msg));
+		if (err)
+			return err;
+		if (res.action.mapcount_after != 0) {
+			after = collect(cmd, folio->get(), res.action.mapcount_after, false, msg, sizeof(msg));
+			if (!after)
+				return after.error();
+		}
+		return 0;
+	}();
 	if (r)
 		return fail(r, msg, out);
 
-	FolioLock lock(folio.get());
-	if (lock.lock())
-		return fail(-RS_EINTR, "interrupted while waiting for the folio lock", out);
-	// Described under the lock: swapcache and mlocked cannot change behind the decision.
-	rs_folio_info info{};
-	rs_os_folio_describe(folio.get(), &info);
-	WalkPlan plan = plan_unmap(info);
-	if (plan.refuse)
-		return fail(plan.refuse, plan.reason, out);
-
-	WalkBuffer before;
-	r = collect(cmd, folio.get(), info.mapcount, false, before, msg, sizeof(msg));
-	if (r)
-		return fail(r, msg, out);
-	rs_walk_result res = *rs_os_walk_result(before.get());
-	if (any_mlocked(res))
-		return fail(-RS_EPERM, "an mlocked VMA maps the folio", out);
-	if (res.truncated)
-		return fail(-RS_ERANGE, "more mappings than max= allows: raise max= to see what unmap would take", out);
-
-	r = rs_os_folio_unmap(folio.get(), &res.action, msg, sizeof(msg));
-	if (r)
-		return fail(r, msg, out);
-
-	GoneMarks gone(res.nr_recs);
-	if (!gone.get())
-		return fail(-RS_ENOMEM, "no memory for the report (the folio was unmapped)", out);
-	WalkBuffer after;
-	if (res.action.mapcount_after != 0) {
-		r = collect(cmd, folio.get(), res.action.mapcount_after, false, after, msg, sizeof(msg));
-		if (r)
-			return fail(r, msg, out);
-	}
-	res.action.gone = mark_gone(res, after.get() ? rs_os_walk_result(after.get()) : nullptr, gone.get());
-	res.gone = gone.get();
+	auto gone = VBuffer::make(res.nr_recs);
+	if (!gone)
+		return fail(gone.error(), "no memory for the report (the folio was unmapped)", out);
+	res.action.gone = mark_gone(res, after ? &after->result() : nullptr, gone->as<unsigned char>());
+	res.gone = gone->as<unsigned char>();
 	return respond(res, cmd.format, out);
 }
 

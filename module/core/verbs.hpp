@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 // The ctl verbs and the steps they share: resolve the target, walk it, write the response.
 // Every step reaches the kernel through os.h and gives back what it took through guards.hpp.
+// A verb takes the folio lock (and, for referenced, the LRU isolation) only around the kernel
+// calls and their read-back: the response is formatted after every lock is dropped.
 #pragma once
 
 #include "command.h"
 #include "guards.hpp"
+#include "os.h"
 #include "types.hpp"
 #include "walk_report.h"
 
@@ -13,13 +16,18 @@ namespace rs {
 // The response of a failed command: one "error" line in a buffer of its own; returns err.
 long fail(int err, const char *msg, char **out);
 
-// The folio cmd names (pid+addr or pfn), referenced into folio; 0 or -errno with msg.
-int resolve_target(const rs_command &cmd, FolioRef &folio, char *msg, usize cap);
+// Writes why into msg (RS_MSG_MAX bytes) and returns err: how a step refuses.
+int refuse(int err, const char *why, char *msg, usize cap);
 
-// Walks (or, tree, describes) the folio into walk: first sized for its mapcount, again at max=
-// if that ran out of room. 0 or -errno with msg.
-int collect(const rs_command &cmd, rs_folio *folio, int mapcount, bool tree, WalkBuffer &walk,
-	    char *msg, usize cap);
+// The folio cmd names (pid+addr or pfn), referenced; or -errno with msg.
+Maybe<FolioRef> resolve_target(const rs_command &cmd, char *msg, usize cap);
+
+// The folio lock; or -RS_EINTR with msg.
+Maybe<FolioLock> lock_folio(rs_folio *folio, char *msg, usize cap);
+
+// Walks (or, tree, describes) the locked folio: first sized for its mapcount, again at max= if
+// that ran out of room. The walk's records; or -errno with msg.
+Maybe<WalkBuffer> collect(const rs_command &cmd, rs_folio *folio, int mapcount, bool tree, char *msg, usize cap);
 
 // Formats res into a buffer of its own in *out; the response length or -errno.
 long respond(const rs_walk_result &res, int format, char **out);

@@ -68,6 +68,28 @@ TEST_F(Action, ReferencedIsolatesLocksAndReportsTheKernelsValue)
 	expect_all_released();
 }
 
+// Reclaim's order, and nothing held while the response is written: isolate, lock, walk, ask;
+// unlock, put back; then the response (no lock, no isolation), then the reference goes.
+TEST_F(Action, ReferencedUnlocksAndPutsBackBeforeWritingTheResponse)
+{
+	fake::state().action.refs = 1;
+	Outcome r = run(RS_VERB_REFERENCED);
+	ASSERT_GT(r.ret, 0) << r.text;
+	EXPECT_EQ(fake::calls(), "get isolate lock walk referenced unlock putback valloc+0+0 put");
+	expect_all_released();
+}
+
+TEST_F(Action, UnmapUnlocksBeforeWritingTheResponse)
+{
+	fake::state().folio.flags = RS_FF(LRU);
+	fake::state().action.mapcount_after = 0;
+	Outcome r = run(RS_VERB_UNMAP);
+	ASSERT_GT(r.ret, 0) << r.text;
+	// The "gone" marks and the response are allocated once the lock is dropped.
+	EXPECT_EQ(fake::calls(), "get lock walk unmap unlock valloc+0+0 valloc+0+0 put");
+	expect_all_released();
+}
+
 TEST_F(Action, ReferencedContentionIsEagainNeverAFakeZero)
 {
 	fake::state().action.refs = -1;

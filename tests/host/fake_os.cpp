@@ -10,12 +10,21 @@
 #include "../../module/core/os.h"
 
 namespace fake {
+void record(const std::string &call);
 State &state()
 {
 	static State s;
 	return s;
 }
 void reset() { state() = State{}; }
+std::string calls()
+{
+	std::string out;
+	for (const auto &c : state().calls)
+		out += (out.empty() ? "" : " ") + c;
+	return out;
+}
+void record(const std::string &call) { state().calls.push_back(call); }
 } // namespace fake
 
 struct rs_folio {
@@ -37,6 +46,7 @@ int resolve(rs_folio **out, char *msg, size_t cap)
 		return s.target_err;
 	}
 	s.refs++;
+	fake::record("get");
 	*out = &the_folio;
 	return 0;
 }
@@ -46,12 +56,21 @@ extern "C" {
 void *rs_os_alloc(size_t size) { return std::malloc(size); }
 void rs_os_free(void *ptr) { std::free(ptr); }
 void rs_os_log(int error, const char *msg) { std::fprintf(stderr, "rmapscope%s: %s\n", error ? " error" : "", msg); }
-void *rs_os_valloc(size_t size) { return std::malloc(size); }
+void *rs_os_valloc(size_t size)
+{
+	auto &s = fake::state();
+	fake::record("valloc+" + std::to_string(s.locks) + "+" + std::to_string(s.isolated));
+	return std::malloc(size);
+}
 void rs_os_vfree(void *ptr) { std::free(ptr); }
 
 int rs_os_target_pid_addr(int, unsigned long, rs_folio **out, char *msg, size_t cap) { return resolve(out, msg, cap); }
 int rs_os_target_pfn(unsigned long, rs_folio **out, char *msg, size_t cap) { return resolve(out, msg, cap); }
-void rs_os_folio_put(rs_folio *) { fake::state().refs--; }
+void rs_os_folio_put(rs_folio *)
+{
+	fake::state().refs--;
+	fake::record("put");
+}
 void rs_os_folio_describe(rs_folio *, rs_folio_info *info) { *info = fake::state().folio; }
 int rs_os_folio_lock_killable(rs_folio *)
 {
@@ -60,9 +79,14 @@ int rs_os_folio_lock_killable(rs_folio *)
 	if (s.lock_err)
 		return s.lock_err;
 	s.locks++;
+	fake::record("lock");
 	return 0;
 }
-void rs_os_folio_unlock(rs_folio *) { fake::state().locks--; }
+void rs_os_folio_unlock(rs_folio *)
+{
+	fake::state().locks--;
+	fake::record("unlock");
+}
 
 rs_walk *rs_os_walk_new(unsigned int capacity)
 {
@@ -77,6 +101,7 @@ int rs_os_walk_run(rs_walk *, rs_folio *, char *msg, size_t cap)
 {
 	auto &s = fake::state();
 	s.walk_runs++;
+	fake::record("walk");
 	// As module/kernel/walk.c: rmap needs the folio lock, and the kernel side refuses without it.
 	if (s.locks != 1) {
 		std::snprintf(msg, cap, "internal error: folio not locked");
@@ -101,9 +126,14 @@ int rs_os_folio_isolate(rs_folio *, char *msg, size_t cap)
 		return s.isolate_err;
 	}
 	s.isolated++;
+	fake::record("isolate");
 	return 0;
 }
-void rs_os_folio_putback(rs_folio *) { fake::state().isolated--; }
+void rs_os_folio_putback(rs_folio *)
+{
+	fake::state().isolated--;
+	fake::record("putback");
+}
 int rs_os_folio_referenced(rs_folio *, rs_action_result *act, char *msg, size_t cap)
 {
 	auto &s = fake::state();
@@ -114,6 +144,7 @@ int rs_os_folio_referenced(rs_folio *, rs_action_result *act, char *msg, size_t 
 	*act = s.action;
 	act->kind = RS_ACTION_REFERENCED;
 	s.action_calls++;
+	fake::record("referenced");
 	return 0;
 }
 int rs_os_folio_unmap(rs_folio *, rs_action_result *act, char *msg, size_t cap)
@@ -126,6 +157,7 @@ int rs_os_folio_unmap(rs_folio *, rs_action_result *act, char *msg, size_t cap)
 	*act = s.action;
 	act->kind = RS_ACTION_UNMAP;
 	s.action_calls++;
+	fake::record("unmap");
 	return 0;
 }
 int rs_os_range_referenced(int, unsigned long, unsigned long, rs_range_result *res, char *msg, size_t cap)

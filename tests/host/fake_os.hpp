@@ -3,6 +3,7 @@
 // counts references, locks and walk buffers, so tests can prove the core releases everything.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "../../module/core/range_report.h"
@@ -33,7 +34,14 @@ struct State {
 	unsigned last_capacity = 0;
 	int isolated = 0;		// folios off their LRU
 	int action_calls = 0;
+	// The calls in the order they were made: "isolate", "lock", "walk", "referenced",
+	// "unmap", "unlock", "putback", "put", and "valloc+L+I" for a large allocation made while
+	// L folio locks and I isolations were held.
+	std::vector<std::string> calls;
 };
+
+// The recorded calls joined with spaces, for one EXPECT_EQ.
+std::string calls();
 
 State &state();
 void reset();

@@ -63,6 +63,14 @@ TEST_F(Walk, EveryKindWalksUnderTheFolioLock)
 	}
 }
 
+TEST_F(Walk, TheLockIsDroppedBeforeTheResponseIsWritten)
+{
+	fake::state().folio.kind = RS_KIND_FILE;
+	EXPECT_GT(run(true).ret, 0);
+	EXPECT_EQ(fake::calls(), "get lock walk unlock valloc+0+0 put");
+	expect_all_released();
+}
+
 TEST_F(Walk, ResolverFailureIsReportedAndTakesNothing)
 {
 	fake::state().target_err = -RS_ENOENT;
