@@ -12,7 +12,7 @@
 extern "C" {
 #endif
 
-/* Sleeping allocation (GFP_KERNEL in the module). Never call it where the kernel may not sleep. */
+/* runtime.c. Sleeping allocation (GFP_KERNEL in the module). Never call it where the kernel may not sleep. */
 void *rs_os_alloc(__SIZE_TYPE__ size);
 void rs_os_free(void *ptr);
 
@@ -27,7 +27,7 @@ void rs_os_vfree(void *ptr);
 #define RS_MSG_MAX 160
 
 /*
- * Targets. A struct rs_folio is an opaque handle on a folio the kernel side holds a reference
+ * target.c (resolution) and folio.c (the rest). A struct rs_folio is an opaque handle on a folio the kernel side holds a reference
  * to; rs_os_folio_put() drops it. Failures return -errno and write a message into msg.
  */
 struct rs_folio;
@@ -42,7 +42,7 @@ int rs_os_folio_lock_killable(struct rs_folio *folio);
 void rs_os_folio_unlock(struct rs_folio *folio);
 
 /*
- * LRU isolation around folio_referenced(), as reclaim does. 0, or -RS_EBUSY when the folio is on
+ * folio.c. LRU isolation around folio_referenced(), as reclaim does. 0, or -RS_EBUSY when the folio is on
  * no LRU list even after the per-CPU batches were drained (isolated by someone else right now),
  * or -RS_EOPNOTSUPP when the kernel's functions cannot be called. rs_os_folio_putback() puts an
  * isolated folio back and drains this CPU's batch so the folio is on its list again at once.
@@ -51,7 +51,7 @@ int rs_os_folio_isolate(struct rs_folio *folio, char *msg, __SIZE_TYPE__ msgcap)
 void rs_os_folio_putback(struct rs_folio *folio);
 
 /*
- * The kernel calls of referenced and unmap, on a folio the caller has locked (and, for
+ * referenced.c and unmap.c. The kernel calls of referenced and unmap, on a folio the caller has locked (and, for
  * referenced, isolated). They fill the kernel's part of act. The kernel side re-checks the
  * safety rules itself and refuses with -RS_EPERM/-RS_EOPNOTSUPP whatever the core decided.
  */
@@ -62,7 +62,7 @@ int rs_os_folio_unmap(struct rs_folio *folio, struct rs_action_result *act, char
 		      __SIZE_TYPE__ msgcap);
 
 /*
- * referenced pid= start= end=: folio_referenced() on every present page's folio in the range,
+ * range.c. referenced pid= start= end=: folio_referenced() on every present page's folio in the range,
  * filling res (its detail array, if any, preallocated by the caller with detail_cap entries).
  */
 struct rs_range_result;
@@ -70,7 +70,7 @@ int rs_os_range_referenced(int pid, unsigned long start, unsigned long end,
 			   struct rs_range_result *res, char *msg, __SIZE_TYPE__ msgcap);
 
 /*
- * The walk. rs_os_walk_new() preallocates room for max records, so nothing is allocated while
+ * walk.c (tree.c: rs_os_tree_run). The walk. rs_os_walk_new() preallocates room for max records, so nothing is allocated while
  * the kernel holds rmap and page-table locks. rs_os_walk_run() walks the folio (locked by the
  * caller where rmap needs it) and then resolves owners and paths; rs_os_walk_free() drops every
  * reference the walk took.

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "errno.h"
+#include "unmap_rules.h"
 #include "walk_report.h"
 
 namespace rs {
@@ -38,27 +39,13 @@ constexpr WalkPlan plan_referenced(const rs_folio_info &f)
 	return plan_walk(f);
 }
 
-// unmap: only where no data can be lost (docs/debugfs.md). Decided on a description taken under
-// the folio lock; module/kernel/ checks the same rules again before calling try_to_unmap().
-constexpr WalkPlan plan_unmap(const rs_folio_info &f)
+// unmap: only where no data can be lost (unmap_rules.h, which module/kernel/ checks again on the
+// locked folio just before the call). Decided on a description taken under the folio lock.
+inline WalkPlan plan_unmap(const rs_folio_info &f)
 {
 	WalkPlan p = plan_walk(f);
-	if (p.refuse)
-		return p;
-	const bool swapbacked = f.flags & RS_FF(SWAPBACKED), swapcache = f.flags & RS_FF(SWAPCACHE);
-	if (f.kind == RS_KIND_KSM) {
-		p.refuse = -RS_EOPNOTSUPP;
-		p.reason = "KSM folios are not unmapped (try_to_unmap_one cannot replace a merged page's entries)";
-	} else if (f.kind == RS_KIND_ANON && !(swapbacked && swapcache)) {
-		// try_to_unmap_one() would clear the PTE of a swap-backed anon folio outside the swap
-		// cache and then give up with a WARN: the data would be gone. Lazyfree (MADV_FREE,
-		// !swapbacked) folios would be discarded.
-		p.refuse = -RS_EPERM;
-		p.reason = "anon folio not in the swap cache: unmapping it would lose its data";
-	} else if (f.flags & RS_FF(MLOCKED)) {
-		p.refuse = -RS_EPERM;
-		p.reason = "the folio is mlocked";
-	}
+	if (!p.refuse)
+		p.refuse = rs_unmap_refusal(&f, &p.reason);
 	return p;
 }
 

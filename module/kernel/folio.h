@@ -15,6 +15,11 @@ struct rs_folio {
 	bool mglru;		/* it was on a multi-gen LRU list when isolated */
 };
 
+/* Wraps a referenced folio for the core (the reference moves into it, or is dropped on -ENOMEM). */
+int rs_folio_new(struct folio *folio, struct page *page, struct rs_folio **out);
+/* folio_mapcount(), or -1 where it cannot be called. */
+int rs_folio_mapcount(struct folio *folio);
+
 /*
  * Takes the folio off its LRU list (0), or -EBUSY when it is on none. drain: first drain the
  * per-CPU LRU batches that may hold it (this CPU's, then all: it sleeps). The range scan drains

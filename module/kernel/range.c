@@ -29,8 +29,7 @@
 #include "folio.h"
 #include "target.h"
 #include "walk_internal.h"
-
-#define rs_msg(msg, cap, ...) snprintf(msg, cap, __VA_ARGS__)
+#include "errmsg.h"
 
 /* Consecutive pages of one folio, mapped at consecutive addresses. */
 struct rs_span_item {
@@ -204,14 +203,56 @@ static void rs_span_account(struct rs_range_result *res, const struct rs_span_it
 	}
 }
 
+/*
+ * One PMD-sized span [addr, span_end): its entries read under mmap_lock (read), then each folio
+ * asked and accounted, with mmap_lock still held (the VMAs stay for rechecking entries: mmap_lock
+ * comes before the folio lock, i_mmap_rwsem and anon_vma in rmap's lock order, mm/rmap.c).
+ * 0, or -EINTR on a fatal signal (every reference taken is still dropped).
+ */
+static int rs_range_span(struct mm_struct *mm, unsigned long addr, unsigned long span_end,
+			 struct rs_span_item *items, struct rs_range_result *res)
+{
+	unsigned int i, n;
+	int ret = 0;
+	u64 t0 = ktime_get_ns(), t1;
+
+	if (mmap_read_lock_killable(mm))
+		return -EINTR;
+	n = rs_span_collect(mm, addr, span_end, items);
+	t1 = ktime_get_ns();
+	res->lookup_ns += t1 - t0;
+	/* Folios faulted in on this CPU a moment ago sit in its LRU batch. */
+	if (rs_callable(RS_SYM_lru_add_drain))
+		rs_call_lru_add_drain();
+	for (i = 0; i < n; i++) {
+		bool mglru = false;
+		int refs = 0;
+
+		if (!ret && items[i].folio)
+			refs = rs_span_ask(&items[i], &mglru, &res->answered_by_entry);
+		if (!ret)
+			rs_span_account(res, &items[i], refs, mglru);
+		if (items[i].folio)
+			folio_put(items[i].folio);
+		cond_resched();
+		if (fatal_signal_pending(current))
+			ret = -EINTR;
+	}
+	mmap_read_unlock(mm);
+	/* The folios put back sit in this CPU's LRU batch: on their lists again now. */
+	if (rs_callable(RS_SYM_lru_add_drain))
+		rs_call_lru_add_drain();
+	res->ask_ns += ktime_get_ns() - t1;
+	return ret;
+}
+
 int rs_os_range_referenced(int pid, unsigned long start, unsigned long end,
 			   struct rs_range_result *res, char *msg, size_t cap)
 {
 	struct rs_span_item *items;
 	struct mm_struct *mm;
 	unsigned long addr;
-	int ret = 0;
-	u64 t0, t1;
+	int ret;
 
 	if (!rs_callable(RS_SYM_folio_referenced) || !rs_callable(RS_SYM_folio_isolate_lru) ||
 	    !rs_callable(RS_SYM_folio_putback_lru)) {
@@ -238,48 +279,8 @@ int rs_os_range_referenced(int pid, unsigned long start, unsigned long end,
 	res->end = end;
 	res->look_around = RS_HAVE_FOLIO_WALK ? 0 : -1;
 
-	t0 = ktime_get_ns();
-	for (addr = start; addr < end && !ret;) {
-		unsigned long span_end = min(end, (addr & PMD_MASK) + PMD_SIZE);
-		unsigned int i, n;
-
-		if (mmap_read_lock_killable(mm)) {
-			ret = -EINTR;
-			break;
-		}
-		n = rs_span_collect(mm, addr, span_end, items);
-		t1 = ktime_get_ns();
-		res->lookup_ns += t1 - t0;
-		/* Folios faulted in on this CPU a moment ago sit in its LRU batch. */
-		if (rs_callable(RS_SYM_lru_add_drain))
-			rs_call_lru_add_drain();
-		for (i = 0; i < n; i++) {
-			bool mglru = false;
-			int refs = 0;
-
-			if (!ret && items[i].folio)
-				refs = rs_span_ask(&items[i], &mglru, &res->answered_by_entry);
-			if (!ret)
-				rs_span_account(res, &items[i], refs, mglru);
-			if (items[i].folio)
-				folio_put(items[i].folio);
-			cond_resched();
-			if (fatal_signal_pending(current))
-				ret = -EINTR;
-		}
-		/*
-		 * mmap_lock (read) was held while asking, so the VMAs stay for rechecking entries:
-		 * mmap_lock comes before the folio lock, i_mmap_rwsem and anon_vma in rmap's lock
-		 * order (mm/rmap.c). The folios put back sit in this CPU's LRU batch: on their
-		 * lists again now.
-		 */
-		mmap_read_unlock(mm);
-		if (rs_callable(RS_SYM_lru_add_drain))
-			rs_call_lru_add_drain();
-		addr = span_end;
-		t0 = ktime_get_ns();
-		res->ask_ns += t0 - t1;
-	}
+	for (addr = start; addr < end && !ret; addr = min(end, (addr & PMD_MASK) + PMD_SIZE))
+		ret = rs_range_span(mm, addr, min(end, (addr & PMD_MASK) + PMD_SIZE), items, res);
 	res->ns = res->lookup_ns + res->ask_ns;
 	kvfree(items);
 	mmput(mm);

@@ -21,33 +21,9 @@
 #include "../core/os.h"
 #include "call.h"
 #include "compat.h"
+#include "errmsg.h"
 #include "folio.h"
 #include "target.h"
-
-#define rs_msg(msg, cap, ...) snprintf(msg, cap, __VA_ARGS__)
-
-int rs_folio_new(struct folio *folio, struct page *page, struct rs_folio **out)
-{
-	struct rs_folio *f = kzalloc(sizeof(*f), GFP_KERNEL);
-
-	if (!f) {
-		folio_put(folio);
-		return -ENOMEM;
-	}
-	f->folio = folio;
-	f->page = page;
-	*out = f;
-	return 0;
-}
-
-void rs_os_folio_put(struct rs_folio *f)
-{
-	/* The core's guards put an isolated folio back first; never strand one off its LRU. */
-	if (WARN_ON_ONCE(f->isolated))
-		rs_os_folio_putback(f);
-	folio_put(f->folio);
-	kfree(f);
-}
 
 /*
  * The page mapped at addr with a reference, NULL if none, or ERR_PTR(-ENXIO) for a page that is

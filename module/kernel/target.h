@@ -19,7 +19,5 @@ int rs_target_mm_addr(struct mm_struct *mm, int pid, unsigned long addr, struct 
  * whose follow_page() does not show the entry).
  */
 struct page *rs_page_at(struct vm_area_struct *vma, unsigned long addr, bool *young);
-/* Wraps a referenced folio for the core (the reference moves into it, or is dropped on -ENOMEM). */
-int rs_folio_new(struct folio *folio, struct page *page, struct rs_folio **out);
 
 #endif /* RMAPSCOPE_TARGET_H */

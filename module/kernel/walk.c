@@ -36,67 +36,6 @@
 #include "folio.h"
 #include "walk_internal.h"
 
-static int rs_kind(struct folio *folio)
-{
-	if (folio_test_hugetlb(folio))
-		return RS_KIND_HUGETLB;
-	if (folio_test_ksm(folio))
-		return RS_KIND_KSM;
-	if (folio_test_anon(folio))
-		return RS_KIND_ANON;
-	return folio_test_swapbacked(folio) ? RS_KIND_SHMEM : RS_KIND_FILE;
-}
-
-int rs_folio_mapcount(struct folio *folio)
-{
-#if RS_HAVE_INLINE_FOLIO_MAPCOUNT
-	return folio_mapcount(folio);
-#else
-	return rs_callable(RS_SYM_folio_mapcount) ? rs_call_folio_mapcount(folio) : -1;
-#endif
-}
-
-void rs_os_folio_describe(struct rs_folio *f, struct rs_folio_info *info)
-{
-	struct folio *folio = f->folio;
-	unsigned long fl = 0;
-
-#define RS_SET(bit, test) do { if (test) fl |= RS_FF(bit); } while (0)
-	RS_SET(LRU, folio_test_lru(folio));
-	RS_SET(ACTIVE, folio_test_active(folio));
-	RS_SET(UNEVICTABLE, folio_test_unevictable(folio));
-	RS_SET(MLOCKED, folio_test_mlocked(folio));
-	RS_SET(REFERENCED, folio_test_referenced(folio));
-	RS_SET(DIRTY, folio_test_dirty(folio));
-	RS_SET(WRITEBACK, folio_test_writeback(folio));
-	RS_SET(UPTODATE, folio_test_uptodate(folio));
-	RS_SET(SWAPBACKED, folio_test_swapbacked(folio));
-	RS_SET(SWAPCACHE, folio_test_swapcache(folio));
-	RS_SET(LARGE, folio_test_large(folio));
-	RS_SET(IDLE, folio_test_idle(folio));
-	RS_SET(YOUNG, folio_test_young(folio));
-#undef RS_SET
-
-	info->pfn = folio_pfn(folio);
-	info->page_pfn = page_to_pfn(f->page);
-	info->nr_pages = folio_nr_pages(folio);
-	info->kind = rs_kind(folio);
-	info->mapcount = rs_folio_mapcount(folio);
-	info->refcount = folio_ref_count(folio) - 1;	/* less our own reference */
-	info->index = folio->index;
-	info->flags = fl;
-}
-
-int rs_os_folio_lock_killable(struct rs_folio *f)
-{
-	return folio_lock_killable(f->folio) ? -EINTR : 0;
-}
-
-void rs_os_folio_unlock(struct rs_folio *f)
-{
-	folio_unlock(f->folio);
-}
-
 struct rs_walk *rs_os_walk_new(unsigned int max)
 {
 	struct rs_walk *w = kzalloc(sizeof(*w), GFP_KERNEL);

@@ -26,8 +26,6 @@ struct rs_walk {
 	struct rs_walk_result res;
 };
 
-/* folio_mapcount(), or -1 where it cannot be called. */
-int rs_folio_mapcount(struct folio *folio);
 /* The VMA's part of a record. */
 void rs_walk_vma_record(struct vm_area_struct *vma, struct rs_map_record *rec);
 /*

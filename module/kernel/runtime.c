@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The kernel's side of module/core/os.h: what the C++ core may ask of the kernel. */
+/* The core's runtime on the kernel's side of core/os.h: allocation and logging (and the errno check). */
 #define pr_fmt(fmt) "rmapscope: " fmt
 
 #include <linux/build_bug.h>
