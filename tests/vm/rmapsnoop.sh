@@ -83,6 +83,34 @@ if [ "$(uname -m)" = aarch64 ]; then
 	grep -v '^rmapsnoop: tracing ' /tmp/refuse.err | sed 's/^/# /' | head -n 5
 fi
 
+# A walk whose exit probe never ran (a kretprobe out of instances under heavy reclaim) must not
+# make every later walk of the thread count as nested: with no exit probe attached at all, each
+# walk this shell makes closes the one before, reported as exit_lost.
+/root/rmapsnoop --json -d 60 --test-no-exit-probes > /tmp/lost.json 2> /tmp/lost.err &
+l=$!
+for i in $(seq 1 300); do grep -q "tracing with" /tmp/lost.err && break; sleep 0.2; done
+text=$(grep -m1 ' r-xp ' /proc/$$/maps | cut -d' ' -f1)
+for i in 1 2 3 4; do
+	exec 3<> /sys/kernel/debug/rmapscope/ctl
+	printf 'walk pid=%d addr=0x%s' $$ "${text%-*}" >&3
+	exec 3<&-
+done
+sleep 1
+kill -INT $l; wait $l
+lost=$(grep "\"tgid\":$$}" /tmp/lost.json | grep -c '"exit_lost":true')
+[ "$lost" -ge 3 ]; ok $? "4 walks by one thread whose exits are all missed: $lost reported as exit_lost, none swallowed as nested"
+[ "$lost" -ge 3 ] || { grep "\"tgid\":$$}" /tmp/lost.json | cut -c1-250 | sed 's/^/# /'; sed 's/^/# /' /tmp/lost.err | tail -3; }
+
+# The CLI's walk is one ctl transaction, so one walk in the kernel (it once sent the command twice).
+/root/rmapsnoop --json -d 60 > /tmp/cli.json 2> /tmp/cli.err &
+c=$!
+for i in $(seq 1 300); do grep -q "tracing with" /tmp/cli.err && break; sleep 0.2; done
+rmapscope walk --pid $$ --addr "0x${text%-*}" > /dev/null
+sleep 1
+kill -INT $c; wait $c
+cli_walks=$(grep '"comm":"rmapscope"' /tmp/cli.json | grep -c '"function":"rmap_walk"')
+[ "$cli_walks" = 1 ]; ok $? "rmapscope walk (the CLI) makes one rmap walk ($cli_walks)"
+
 # The kprobe fallback sees the same walk.
 /root/rmapsnoop --kprobes --json -d 60 > /tmp/kp.json 2> /tmp/kp.err &
 k=$!

@@ -41,6 +41,12 @@ const Ksym *Kallsyms::find(uint64_t addr) const
 	return &*(it - 1);
 }
 
+uint64_t Kallsyms::address(const std::string &name) const
+{
+	auto it = std::find_if(syms_.begin(), syms_.end(), [&](const Ksym &k) { return k.name == name; });
+	return it == syms_.end() ? 0 : it->addr;
+}
+
 bool Kallsyms::has(const std::string &name) const
 {
 	return std::any_of(syms_.begin(), syms_.end(), [&](const Ksym &k) { return k.name == name; });

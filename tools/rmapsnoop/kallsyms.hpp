@@ -21,6 +21,8 @@ public:
 	// The symbol containing addr, or nullptr.
 	const Ksym *find(uint64_t addr) const;
 	bool has(const std::string &name) const;
+	// The address of a text symbol, or 0.
+	uint64_t address(const std::string &name) const;
 
 private:
 	std::vector<Ksym> syms_;

@@ -30,6 +30,7 @@ void on_signal(int) { stop = 1; }
 
 struct Options {
 	bool summary = false, json = false, kprobes = false, verbose = false, no_stack = false, unwind_all = false;
+	bool test_no_exits = false;	// tests only: attach no exit probe, as if every return were missed
 	unsigned pid = 0;
 	std::string reason;
 	double duration = 0;
@@ -98,6 +99,25 @@ void explain_bpf_failure(int err)
 		std::fprintf(stderr, "rmapsnoop: cannot load the BPF programs: %s\n", std::strerror(-err));
 }
 
+// What a running tracer holds, given back on every way out of main().
+struct Tracer {
+	rmapsnoop_bpf *skel = nullptr;
+	std::vector<bpf_link *> links;
+	ring_buffer *rb = nullptr;
+	Tracer() = default;
+	Tracer(const Tracer &) = delete;
+	Tracer &operator=(const Tracer &) = delete;
+	~Tracer()
+	{
+		if (rb)
+			ring_buffer__free(rb);
+		for (bpf_link *l : links)
+			bpf_link__destroy(l);
+		if (skel)
+			rmapsnoop_bpf__destroy(skel);
+	}
+};
+
 // Opens, selects, loads and attaches in one mode; nullptr (with err set) if that mode fails.
 rmapsnoop_bpf *start(rmapsnoop::Mode mode, const Options &opt, const btf *vmlinux, const rmapsnoop::Kallsyms &ks,
 		     rmapsnoop::Selection &sel, std::vector<bpf_link *> &links, int &err)
@@ -110,6 +130,10 @@ rmapsnoop_bpf *start(rmapsnoop::Mode mode, const Options &opt, const btf *vmlinu
 	}
 	skel->rodata->target_tgid = opt.pid;
 	skel->rodata->self_tgid = static_cast<unsigned>(getpid());
+	// A kprobe's entry slot holds the return address, until a kretprobe swaps in its trampoline.
+	for (const char *t : {"arch_rethook_trampoline", "__kretprobe_trampoline", "kretprobe_trampoline"})
+		if (!skel->rodata->ret_trampoline)
+			skel->rodata->ret_trampoline = ks.address(t);
 	skel->rodata->want_stack = !opt.no_stack;
 	skel->rodata->reuse_stacks = !opt.unwind_all;
 	sel = rmapsnoop::select_programs(skel, mode, vmlinux, ks);
@@ -121,6 +145,8 @@ rmapsnoop_bpf *start(rmapsnoop::Mode mode, const Options &opt, const btf *vmlinu
 			bpf_program *prog;
 			bpf_object__for_each_program(prog, skel->obj) {
 				if (!bpf_program__autoload(prog) || rmapsnoop::is_walk_entry(bpf_program__name(prog)) != entries)
+					continue;
+				if (opt.test_no_exits && rmapsnoop::is_walk_exit(bpf_program__name(prog)))
 					continue;
 				bpf_link *link = bpf_program__attach(prog);
 				if (!link) {
@@ -164,6 +190,8 @@ int main(int argc, char **argv)
 	app.add_flag("--unwind-every-walk", opt.unwind_all,
 		     "unwind each walk's stack, never reuse the previous walk's from the same call chain");
 	app.add_flag("-v,--verbose", opt.verbose, "say which functions are traced, and how");
+	// Hidden (no group): the test of the recovery from missed exit probes (tests/vm/rmapsnoop.sh).
+	app.add_flag("--test-no-exit-probes", opt.test_no_exits)->group("");
 	CLI11_PARSE(app, argc, argv);
 
 	libbpf_set_print(libbpf_print);
@@ -178,16 +206,15 @@ int main(int argc, char **argv)
 
 	rmapsnoop::Selection sel;
 	int err = 0;
-	rmapsnoop_bpf *skel = nullptr;
-	std::vector<bpf_link *> links;
+	Tracer t;
 	if (vmlinux && !opt.kprobes) {
-		skel = start(rmapsnoop::Mode::Fentry, opt, vmlinux, ks, sel, links, err);
-		if (!skel)
+		t.skel = start(rmapsnoop::Mode::Fentry, opt, vmlinux, ks, sel, t.links, err);
+		if (!t.skel)
 			std::fprintf(stderr, "rmapsnoop: warning: fentry/fexit failed (%s): falling back to kprobes\n",
 				     std::strerror(-err));
 	}
-	if (!skel)
-		skel = start(rmapsnoop::Mode::Kprobe, opt, vmlinux, ks, sel, links, err);
+	if (!t.skel)
+		t.skel = start(rmapsnoop::Mode::Kprobe, opt, vmlinux, ks, sel, t.links, err);
 	// sizeof(struct page), for measuring the struct page array where BPF cannot (pfn.hpp).
 	long page_struct = 0;
 	if (vmlinux) {
@@ -195,7 +222,7 @@ int main(int argc, char **argv)
 		page_struct = id > 0 ? btf__resolve_size(vmlinux, id) : 0;
 	}
 	btf__free(vmlinux);
-	if (!skel) {
+	if (!t.skel) {
 		explain_bpf_failure(err);
 		return 1;
 	}
@@ -208,14 +235,14 @@ int main(int argc, char **argv)
 			std::fprintf(stderr, "rmapsnoop: %s is not in this kernel (another kernel's name)\n", a.c_str());
 	}
 
-	Context ctx{&opt, &ks, new rmapsnoop::Summary, rmapsnoop::PfnMap::from_kernel(),
-		    static_cast<unsigned>(getpid()), {}, false};
-	ring_buffer *rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_event, &ctx, nullptr);
-	if (!rb) {
+	rmapsnoop::Summary summary;
+	Context ctx{&opt, &ks, &summary, rmapsnoop::PfnMap::from_kernel(), static_cast<unsigned>(getpid()), {}, false};
+	t.rb = ring_buffer__new(bpf_map__fd(t.skel->maps.events), on_event, &ctx, nullptr);
+	if (!t.rb) {
 		std::fprintf(stderr, "rmapsnoop: cannot create the ring buffer: %s\n", std::strerror(errno));
-		rmapsnoop_bpf__destroy(skel);
 		return 1;
 	}
+	ring_buffer *rb = t.rb;
 #if !defined(__x86_64__)
 	// No vmemmap_base to read here: measure the struct page array, or print no PFN at all.
 	std::string why = "the kernel's BTF has no struct page";
@@ -227,11 +254,6 @@ int main(int argc, char **argv)
 	if (!measured) {
 		std::fprintf(stderr, "rmapsnoop: cannot tell which physical page a traced folio is on this kernel "
 				     "(%s): refusing to run rather than print wrong PFNs\n", why.c_str());
-		ring_buffer__free(rb);
-		for (bpf_link *l : links)
-			bpf_link__destroy(l);
-		rmapsnoop_bpf__destroy(skel);
-		delete ctx.summary;
 		return 1;
 	}
 	ctx.pfns = *measured;
@@ -262,11 +284,6 @@ int main(int argc, char **argv)
 	}
 	ring_buffer__consume(rb);
 	if (opt.summary)
-		ctx.summary->print();
-	ring_buffer__free(rb);
-	for (bpf_link *l : links)
-		bpf_link__destroy(l);
-	rmapsnoop_bpf__destroy(skel);
-	delete ctx.summary;
+		summary.print();
 	return 0;
 }

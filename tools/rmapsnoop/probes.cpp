@@ -69,12 +69,17 @@ Selection select_programs(rmapsnoop_bpf *skel, Mode mode, const btf *vmlinux, co
 	return sel;
 }
 
-bool is_walk_entry(const std::string &program)
+namespace {
+bool walk_program(const std::string &program, const char *fentry, const char *kprobe)
 {
 	for (const auto &p : probes())
-		if (p.has_exit && (program == "fe_" + short_name(p.function) || program == "kp_" + short_name(p.function)))
+		if (p.has_exit && (program == fentry + short_name(p.function) || program == kprobe + short_name(p.function)))
 			return true;
 	return false;
 }
+} // namespace
+
+bool is_walk_entry(const std::string &program) { return walk_program(program, "fe_", "kp_"); }
+bool is_walk_exit(const std::string &program) { return walk_program(program, "fx_", "kr_"); }
 
 } // namespace rmapsnoop

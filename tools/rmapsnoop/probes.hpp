@@ -35,7 +35,9 @@ struct Selection {
 // kernel's BTF has it and mode is Fentry, else the kprobe pair if kallsyms has it, else none.
 Selection select_programs(rmapsnoop_bpf *skel, Mode mode, const btf *vmlinux, const Kallsyms &ks);
 
-// True for the program that opens a walk (fe_/kp_ of a function with an exit probe).
+// True for the program that opens a walk (fe_/kp_ of a function with an exit probe), and for the
+// one that closes it (fx_/kr_).
 bool is_walk_entry(const std::string &program);
+bool is_walk_exit(const std::string &program);
 
 } // namespace rmapsnoop

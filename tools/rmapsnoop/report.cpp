@@ -36,6 +36,8 @@ const char *kind_name(unsigned kind)
 
 std::string result_text(const rmapsnoop_event &ev)
 {
+	if (ev.exit_lost)
+		return "exit-lost";
 	if (!ev.has_result)
 		return "-";
 	if (ev.fn == RMAPSNOOP_FN_TRY_TO_UNMAP)
@@ -129,7 +131,7 @@ void print_json(const Walk &w)
 		{"nr_pages", ev.nr_pages}, {"rmap_one", ev.rmap_one}, {"pvmw", ev.pvmw},
 		{"duration_ns", ev.duration_ns}, {"start_ns", ev.start_ns},
 	};
-	if (!ev.has_result)
+	if (!ev.has_result || ev.exit_lost)
 		j["result"] = nullptr;
 	else if (ev.fn == RMAPSNOOP_FN_TRY_TO_UNMAP)
 		j["unmapped"] = ev.result != 0;
@@ -140,6 +142,8 @@ void print_json(const Walk &w)
 		stack.push_back(f.module.empty() ? f.name : f.name + " [" + f.module + "]");
 	j["stack"] = stack;
 	j["stack_reused"] = ev.stack_reused != 0;
+	if (ev.exit_lost)
+		j["exit_lost"] = true;	// its return was never seen: result and duration unknown
 	std::printf("%s\n", j.dump().c_str());
 }
 

@@ -21,6 +21,11 @@ char LICENSE[] SEC("license") = "GPL";
 
 /* Filled in by the loader before load. */
 const volatile unsigned int target_tgid = 0;
+/*
+ * Where a kretprobe (rethook) redirects a probed function's return: the return-address slot a
+ * kprobe sees at entry may hold this instead (see walk_enter()).
+ */
+const volatile unsigned long long ret_trampoline = 0;
 /* The loader itself: its own walks (PFN calibration, pfn.hpp) always pass, and it drops them. */
 const volatile unsigned int self_tgid = 0;
 const volatile unsigned long long vmemmap_fallback = 0xffffea0000000000ULL;
@@ -34,6 +39,8 @@ extern const void vmemmap_base __ksym __weak;
 struct walk {
 	struct rmapsnoop_event ev;
 	unsigned int depth;
+	unsigned long long base;	/* the open walk's entry frame */
+	unsigned long long canary;	/* the word there at entry (fentry: the folio argument) */
 	struct stack_cache cache[4];	/* by enum rmapsnoop_fn - 1: reclaim alternates two */
 };
 
@@ -114,6 +121,21 @@ static __always_inline int folio_mapped_now(struct folio *folio)
 	return -1;
 }
 
+/* An open walk older than this cannot still be running: its exit was missed (see walk_enter()). */
+#define STALE_WALK_NS (10ULL * 1000 * 1000 * 1000)
+
+static __always_inline void submit(const struct rmapsnoop_event *w)
+{
+	struct rmapsnoop_event *ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
+
+	if (!ev)
+		return;
+	__builtin_memcpy(ev, w, sizeof(*ev));
+	ev->duration_ns = bpf_ktime_get_ns() - ev->start_ns;
+	/* No wakeup per walk: the loader polls every 100 ms (a wakeup per walk cost more than the walk). */
+	bpf_ringbuf_submit(ev, BPF_RB_NO_WAKEUP);
+}
+
 /*
  * base: where the traced function's caller frames start (fentry: ctx; kprobe: the entry sp), and
  * caller_max how far above it the function's return address may sit (see record_stack()).
@@ -132,11 +154,30 @@ static __always_inline int walk_enter(void *ctx, void *base, unsigned int caller
 	if (!w)
 		return 0;
 	if (w->depth) {
-		w->depth++;
-		return 0;
+		/*
+		 * Inside a walk, a walk function called again is nested: the open walk's entry frame
+		 * is still on the stack above it, holding the word it held at entry, and it came
+		 * soon. Anything else means the open walk's exit probe never ran (a kretprobe out of
+		 * instances under heavy reclaim): report that walk as such and start over, or every
+		 * later walk of this thread would count as nested for good. (Frame addresses alone
+		 * cannot tell: the kernel randomizes the stack offset at every system call.)
+		 */
+		unsigned long long there = 0;
+
+		if (as_number(base) < w->base && !bpf_probe_read_kernel(&there, sizeof(there), (void *)w->base) &&
+		    (there == w->canary || (ret_trampoline && there == ret_trampoline)) &&
+		    bpf_ktime_get_ns() - w->ev.start_ns < STALE_WALK_NS) {
+			w->depth++;
+			return 0;
+		}
+		w->ev.exit_lost = 1;
+		submit(&w->ev);
 	}
 	__builtin_memset(&w->ev, 0, sizeof(w->ev));
 	w->depth = 1;
+	w->base = as_number(base);
+	w->canary = 0;
+	bpf_probe_read_kernel(&w->canary, sizeof(w->canary), base);
 	w->ev.start_ns = bpf_ktime_get_ns();
 	w->ev.pid = (u32)id;
 	w->ev.tgid = id >> 32;
@@ -152,18 +193,16 @@ static __always_inline int walk_enter(void *ctx, void *base, unsigned int caller
 	return 0;
 }
 
-/* ret_kind: 0 none, 1 references (folio_referenced), 2 unmapped (try_to_unmap). */
-static __always_inline int walk_exit(long ret, int ret_kind)
+static __always_inline int walk_exit(long ret, enum rmapsnoop_ret ret_kind)
 {
 	struct walk *w = this_walk(0);
-	struct rmapsnoop_event *ev;
 
 	if (!w || !w->depth)
 		return 0;
-	if (ret_kind == 1) {
+	if (ret_kind == RMAPSNOOP_RET_REFERENCES) {
 		w->ev.result = (int)ret;
 		w->ev.has_result = 1;
-	} else if (ret_kind == 2) {
+	} else if (ret_kind == RMAPSNOOP_RET_UNMAPPED) {
 		int mapped = folio_mapped_now((struct folio *)w->ev.folio);
 
 		w->ev.result = !mapped;
@@ -171,13 +210,7 @@ static __always_inline int walk_exit(long ret, int ret_kind)
 	}
 	if (--w->depth > 0)
 		return 0;
-	ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
-	if (ev) {
-		__builtin_memcpy(ev, &w->ev, sizeof(*ev));
-		ev->duration_ns = bpf_ktime_get_ns() - ev->start_ns;
-		/* No wakeup per walk: the loader polls every 100 ms (a wakeup per walk cost more than the walk). */
-		bpf_ringbuf_submit(ev, BPF_RB_NO_WAKEUP);
-	}
+	submit(&w->ev);
 	return 0;
 }
 
@@ -219,22 +252,22 @@ static __always_inline struct folio *arg0(unsigned long long *ctx)
 SEC("fentry/rmap_walk")
 int BPF_PROG(fe_rmap_walk) { return walk_enter(ctx, ctx, FENTRY_CALLER_MAX, arg0(ctx), RMAPSNOOP_FN_RMAP_WALK); }
 SEC("fexit/rmap_walk")
-int BPF_PROG(fx_rmap_walk) { return walk_exit(0, 0); }
+int BPF_PROG(fx_rmap_walk) { return walk_exit(0, RMAPSNOOP_RET_NONE); }
 SEC("fentry/rmap_walk_locked")
 int BPF_PROG(fe_rmap_walk_locked) { return walk_enter(ctx, ctx, FENTRY_CALLER_MAX, arg0(ctx), RMAPSNOOP_FN_RMAP_WALK_LOCKED); }
 SEC("fexit/rmap_walk_locked")
-int BPF_PROG(fx_rmap_walk_locked) { return walk_exit(0, 0); }
+int BPF_PROG(fx_rmap_walk_locked) { return walk_exit(0, RMAPSNOOP_RET_NONE); }
 SEC("fentry/folio_referenced")
 int BPF_PROG(fe_folio_referenced) { return walk_enter(ctx, ctx, FENTRY_CALLER_MAX, arg0(ctx), RMAPSNOOP_FN_FOLIO_REFERENCED); }
 SEC("fexit/folio_referenced")
 int BPF_PROG(fx_folio_referenced, void *folio, int is_locked, void *memcg, void *vm_flags, int ret)
 {
-	return walk_exit(ret, 1);
+	return walk_exit(ret, RMAPSNOOP_RET_REFERENCES);
 }
 SEC("fentry/try_to_unmap")
 int BPF_PROG(fe_try_to_unmap) { return walk_enter(ctx, ctx, FENTRY_CALLER_MAX, arg0(ctx), RMAPSNOOP_FN_TRY_TO_UNMAP); }
 SEC("fexit/try_to_unmap")
-int BPF_PROG(fx_try_to_unmap) { return walk_exit(0, 2); }
+int BPF_PROG(fx_try_to_unmap) { return walk_exit(0, RMAPSNOOP_RET_UNMAPPED); }
 SEC("fentry/page_vma_mapped_walk")
 int BPF_PROG(fe_pvmw) { return count_pvmw(); }
 
@@ -248,19 +281,19 @@ RMAPSNOOP_RMAP_ONES(RMAP_ONE_FENTRY)
 SEC("kprobe/rmap_walk")
 int BPF_KPROBE(kp_rmap_walk, struct folio *folio) { return walk_enter(ctx, (void *)PT_REGS_SP(ctx), 0, folio, RMAPSNOOP_FN_RMAP_WALK); }
 SEC("kretprobe/rmap_walk")
-int BPF_KRETPROBE(kr_rmap_walk) { return walk_exit(0, 0); }
+int BPF_KRETPROBE(kr_rmap_walk) { return walk_exit(0, RMAPSNOOP_RET_NONE); }
 SEC("kprobe/rmap_walk_locked")
 int BPF_KPROBE(kp_rmap_walk_locked, struct folio *folio) { return walk_enter(ctx, (void *)PT_REGS_SP(ctx), 0, folio, RMAPSNOOP_FN_RMAP_WALK_LOCKED); }
 SEC("kretprobe/rmap_walk_locked")
-int BPF_KRETPROBE(kr_rmap_walk_locked) { return walk_exit(0, 0); }
+int BPF_KRETPROBE(kr_rmap_walk_locked) { return walk_exit(0, RMAPSNOOP_RET_NONE); }
 SEC("kprobe/folio_referenced")
 int BPF_KPROBE(kp_folio_referenced, struct folio *folio) { return walk_enter(ctx, (void *)PT_REGS_SP(ctx), 0, folio, RMAPSNOOP_FN_FOLIO_REFERENCED); }
 SEC("kretprobe/folio_referenced")
-int BPF_KRETPROBE(kr_folio_referenced, int ret) { return walk_exit(ret, 1); }
+int BPF_KRETPROBE(kr_folio_referenced, int ret) { return walk_exit(ret, RMAPSNOOP_RET_REFERENCES); }
 SEC("kprobe/try_to_unmap")
 int BPF_KPROBE(kp_try_to_unmap, struct folio *folio) { return walk_enter(ctx, (void *)PT_REGS_SP(ctx), 0, folio, RMAPSNOOP_FN_TRY_TO_UNMAP); }
 SEC("kretprobe/try_to_unmap")
-int BPF_KRETPROBE(kr_try_to_unmap) { return walk_exit(0, 2); }
+int BPF_KRETPROBE(kr_try_to_unmap) { return walk_exit(0, RMAPSNOOP_RET_UNMAPPED); }
 SEC("kprobe/page_vma_mapped_walk")
 int BPF_KPROBE(kp_pvmw) { return count_pvmw(); }
 

@@ -14,6 +14,13 @@ enum rmapsnoop_fn {
 	RMAPSNOOP_FN_TRY_TO_UNMAP,
 };
 
+/* What a walk's exit probe reads from the traced function's return. */
+enum rmapsnoop_ret {
+	RMAPSNOOP_RET_NONE,		/* rmap_walk, rmap_walk_locked: void */
+	RMAPSNOOP_RET_REFERENCES,	/* folio_referenced(): the references found */
+	RMAPSNOOP_RET_UNMAPPED,		/* try_to_unmap(): void; whether the folio is still mapped */
+};
+
 enum rmapsnoop_kind { RMAPSNOOP_KIND_FILE, RMAPSNOOP_KIND_ANON, RMAPSNOOP_KIND_MOVABLE, RMAPSNOOP_KIND_KSM };
 
 struct rmapsnoop_event {
@@ -30,6 +37,7 @@ struct rmapsnoop_event {
 	int has_result;
 	int nr_ips;
 	unsigned int stack_reused;		/* 1: ips copied from this thread's previous walk (see stack_cache.h) */
+	unsigned int exit_lost;			/* 1: the walk's return was never seen (a missed kretprobe) */
 	char comm[RMAPSNOOP_COMM_LEN];
 	unsigned long long ips[RMAPSNOOP_STACK_DEPTH];
 };
