@@ -56,34 +56,54 @@ static void rs_cf_test_bogus_symbol(struct kunit *test)
 	KUNIT_EXPECT_LT(test, rs_symbol_lookup("jiffies_64", &entry), 0);
 }
 
+/* The path policy: one row per situation, one verdict each (KUNIT_CASE_PARAM). */
+struct rs_path_case {
+	const char *what;
+	enum rs_call_mode mode;
+	bool enforced;
+	enum rs_entry_kind entry;
+	enum rs_symbol_use use;
+	enum rs_call_path want;
+};
+
+static const struct rs_path_case rs_path_cases[] = {
+	{ "sealed, enforced, auto: only the trampoline reaches it", RS_MODE_AUTO, true, RS_ENTRY_SEALED,
+	  RS_USE_CALL, RS_PATH_TRAMPOLINE },
+	{ "sealed, enforced, forced direct: refused, never a fault", RS_MODE_DIRECT, true, RS_ENTRY_SEALED,
+	  RS_USE_CALL, RS_PATH_REFUSED },
+	{ "no pad, enforced, auto: the trampoline", RS_MODE_AUTO, true, RS_ENTRY_NO_PAD, RS_USE_CALL,
+	  RS_PATH_TRAMPOLINE },
+	{ "sealed callback, enforced: the kernel calls it indirectly, refused", RS_MODE_AUTO, true,
+	  RS_ENTRY_SEALED, RS_USE_CALLBACK, RS_PATH_REFUSED },
+	{ "padded callback, enforced, forced trampoline: direct", RS_MODE_TRAMPOLINE, true,
+	  RS_ENTRY_LANDING_PAD, RS_USE_CALLBACK, RS_PATH_DIRECT },
+	{ "sealed, not enforced, auto: direct", RS_MODE_AUTO, false, RS_ENTRY_SEALED, RS_USE_CALL,
+	  RS_PATH_DIRECT },
+	{ "padded, not enforced, forced trampoline: the trampoline", RS_MODE_TRAMPOLINE, false,
+	  RS_ENTRY_LANDING_PAD, RS_USE_CALL, RS_PATH_TRAMPOLINE },
+	{ "padded, enforced, auto: direct", RS_MODE_AUTO, true, RS_ENTRY_LANDING_PAD, RS_USE_CALL,
+	  RS_PATH_DIRECT },
+};
+
+static void rs_path_case_desc(const struct rs_path_case *c, char *desc)
+{
+	strscpy(desc, c->what, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(rs_path, rs_path_cases, rs_path_case_desc);
+
 static void rs_cf_test_path_policy(struct kunit *test)
 {
-	/* Sealed and enforced: only the trampoline reaches it; forced direct is refused. */
-	KUNIT_EXPECT_EQ(test, rs_call_choose(RS_MODE_AUTO, true, RS_ENTRY_SEALED, RS_USE_CALL),
-			RS_PATH_TRAMPOLINE);
-	KUNIT_EXPECT_EQ(test, rs_call_choose(RS_MODE_DIRECT, true, RS_ENTRY_SEALED, RS_USE_CALL),
-			RS_PATH_REFUSED);
-	KUNIT_EXPECT_EQ(test, rs_call_choose(RS_MODE_AUTO, true, RS_ENTRY_NO_PAD, RS_USE_CALL),
-			RS_PATH_TRAMPOLINE);
-	/* The kernel calls a callback indirectly itself: no trampoline can help. */
-	KUNIT_EXPECT_EQ(test, rs_call_choose(RS_MODE_AUTO, true, RS_ENTRY_SEALED, RS_USE_CALLBACK),
-			RS_PATH_REFUSED);
-	KUNIT_EXPECT_EQ(test, rs_call_choose(RS_MODE_TRAMPOLINE, true, RS_ENTRY_LANDING_PAD, RS_USE_CALLBACK),
-			RS_PATH_DIRECT);
-	/* Not enforced: direct is safe whatever the entry, unless a path is forced. */
-	KUNIT_EXPECT_EQ(test, rs_call_choose(RS_MODE_AUTO, false, RS_ENTRY_SEALED, RS_USE_CALL),
-			RS_PATH_DIRECT);
-	KUNIT_EXPECT_EQ(test, rs_call_choose(RS_MODE_TRAMPOLINE, false, RS_ENTRY_LANDING_PAD, RS_USE_CALL),
-			RS_PATH_TRAMPOLINE);
-	KUNIT_EXPECT_EQ(test, rs_call_choose(RS_MODE_AUTO, true, RS_ENTRY_LANDING_PAD, RS_USE_CALL),
-			RS_PATH_DIRECT);
+	const struct rs_path_case *c = test->param_value;
+
+	KUNIT_EXPECT_EQ(test, rs_call_choose(c->mode, c->enforced, c->entry, c->use), c->want);
 }
 
 static struct kunit_case rs_cf_cases[] = {
 	KUNIT_CASE(rs_cf_test_code_bytes),
 	KUNIT_CASE(rs_cf_test_live_entries),
 	KUNIT_CASE(rs_cf_test_bogus_symbol),
-	KUNIT_CASE(rs_cf_test_path_policy),
+	KUNIT_CASE_PARAM(rs_cf_test_path_policy, rs_path_gen_params),
 	{}
 };
 

@@ -10,6 +10,7 @@
 #include "../module/kernel/call.h"
 #include "../module/kernel/cf.h"
 #include "../module/kernel/compat.h"
+#include "../module/kernel/folio.h"
 #include "../module/kernel/symbols.h"
 #include "../module/kernel/target.h"
 

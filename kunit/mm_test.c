@@ -3,6 +3,11 @@
  * Reverse-map scenarios built inside the kernel with kunit_vm_mmap(): the KUnit thread gets an
  * mm of its own, pages are faulted in with copy_to_user()/copy_from_user(), and rmapscope's own
  * target resolution, walk, referenced and unmap code paths are checked with exact expectations.
+ *
+ * Every resource a case takes (folio reference, walk buffer, LRU isolation, file) is handed to
+ * KUnit as a deferred action the moment it exists, so a failed assertion, which ends the case
+ * at once, still gives it back: no folio is stranded off its LRU for the cases after it, and
+ * kmemleak finds nothing. kunit_release_action() gives one back early where a case needs that.
  */
 #include <kunit/test.h>
 #include <linux/file.h>
@@ -14,7 +19,12 @@
 
 #include "internal.h"
 
-#define RS_KMSG 160
+#define RS_KMSG RS_MSG_MAX
+
+KUNIT_DEFINE_ACTION_WRAPPER(rs_put_action, rs_os_folio_put, struct rs_folio *);
+KUNIT_DEFINE_ACTION_WRAPPER(rs_walk_free_action, rs_os_walk_free, struct rs_walk *);
+KUNIT_DEFINE_ACTION_WRAPPER(rs_putback_action, rs_os_folio_putback, struct rs_folio *);
+KUNIT_DEFINE_ACTION_WRAPPER(rs_fput_action, fput, struct file *);
 
 static unsigned long rs_map(struct kunit *test, struct file *file, unsigned long flags)
 {
@@ -46,12 +56,41 @@ static int rs_resolve(unsigned long addr, struct rs_folio **f)
 	return rs_target_mm_addr(current->mm, task_pid_nr(current), addr, f, msg, sizeof(msg));
 }
 
+/* Resolving addr must fail with err; a folio resolved anyway is given back at once. */
+static void rs_expect_refusal(struct kunit *test, unsigned long addr, int err)
+{
+	struct rs_folio *f;
+	int ret = rs_resolve(addr, &f);
+
+	if (!ret)
+		rs_os_folio_put(f);
+	KUNIT_EXPECT_EQ(test, ret, err);
+}
+
+static void rs_expect_pfn_refusal(struct kunit *test, unsigned long pfn, int err)
+{
+	struct rs_folio *f = NULL;
+	char msg[RS_KMSG];
+	int ret = rs_os_target_pfn(pfn, &f, msg, sizeof(msg));
+
+	if (!ret)
+		rs_os_folio_put(f);
+	KUNIT_EXPECT_EQ(test, ret, err);
+}
+
+/* The folio at addr, referenced until the case ends (or rs_put() gives it back). */
 static struct rs_folio *rs_target(struct kunit *test, unsigned long addr)
 {
 	struct rs_folio *f;
 
 	KUNIT_ASSERT_EQ(test, rs_resolve(addr, &f), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, rs_put_action, f), 0);
 	return f;
+}
+
+static void rs_put(struct kunit *test, struct rs_folio *f)
+{
+	kunit_release_action(test, rs_put_action, f);
 }
 
 static struct rs_folio_info rs_info(struct rs_folio *f)
@@ -62,7 +101,7 @@ static struct rs_folio_info rs_info(struct rs_folio *f)
 	return info;
 }
 
-/* Walks f under its lock (as the core does for file folios; harmless for anon). */
+/* Walks f under its lock, as the core does; the buffer lives until the case ends or rs_walk_done(). */
 static struct rs_walk *rs_walk_of(struct kunit *test, struct rs_folio *f)
 {
 	struct rs_walk *w = rs_os_walk_new(32);
@@ -70,11 +109,17 @@ static struct rs_walk *rs_walk_of(struct kunit *test, struct rs_folio *f)
 	int ret;
 
 	KUNIT_ASSERT_NOT_NULL(test, w);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, rs_walk_free_action, w), 0);
 	KUNIT_ASSERT_EQ(test, rs_os_folio_lock_killable(f), 0);
 	ret = rs_os_walk_run(w, f, msg, sizeof(msg));
 	rs_os_folio_unlock(f);
 	KUNIT_EXPECT_EQ_MSG(test, ret, 0, "%s", msg);
 	return w;
+}
+
+static void rs_walk_done(struct kunit *test, struct rs_walk *w)
+{
+	kunit_release_action(test, rs_walk_free_action, w);
 }
 
 static unsigned int rs_maps_at(const struct rs_walk_result *r, unsigned long addr)
@@ -91,6 +136,7 @@ static struct file *rs_shmem(struct kunit *test)
 	struct file *file = rs_shmem_file_setup("rmapscope-kunit", PAGE_SIZE);
 
 	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, rs_fput_action, file), 0);
 	return file;
 }
 
@@ -112,8 +158,6 @@ static void rs_mm_test_anon_one_mapping(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rs_maps_at(r, addr), 1U);
 	KUNIT_EXPECT_EQ(test, r->recs[0].level, RS_LEVEL_PTE);
 	KUNIT_EXPECT_EQ(test, r->recs[0].pages, 1U);
-	rs_os_walk_free(w);
-	rs_os_folio_put(f);
 }
 
 /* One shmem file mapped twice in the same mm: two mappings, at two addresses. */
@@ -135,9 +179,6 @@ static void rs_mm_test_shmem_twice(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, r->maps, 2UL);
 	KUNIT_EXPECT_EQ(test, rs_maps_at(r, a), 1U);
 	KUNIT_EXPECT_EQ(test, rs_maps_at(r, b), 1U);
-	rs_os_walk_free(w);
-	rs_os_folio_put(f);
-	fput(file);
 }
 
 /* MAP_PRIVATE shmem before and after COW: the file folio keeps one mapping fewer. */
@@ -153,24 +194,20 @@ static void rs_mm_test_private_cow(struct kunit *test)
 	file_folio = rs_target(test, priv);
 	w = rs_walk_of(test, file_folio);
 	KUNIT_EXPECT_EQ(test, rs_os_walk_result(w)->maps, 2UL);
-	rs_os_walk_free(w);
+	rs_walk_done(test, w);
 
 	rs_poke(test, priv, 0x33);				/* COW: a new anon folio */
 	w = rs_walk_of(test, file_folio);
 	KUNIT_EXPECT_EQ(test, rs_os_walk_result(w)->maps, 1UL);
 	KUNIT_EXPECT_EQ(test, rs_maps_at(rs_os_walk_result(w), shared), 1U);
-	rs_os_walk_free(w);
+	rs_walk_done(test, w);
 
 	anon = rs_target(test, priv);
 	KUNIT_EXPECT_EQ(test, rs_info(anon).kind, RS_KIND_ANON);
 	w = rs_walk_of(test, anon);
 	KUNIT_EXPECT_EQ(test, rs_os_walk_result(w)->maps, 1UL);
 	KUNIT_EXPECT_EQ(test, rs_maps_at(rs_os_walk_result(w), priv), 1U);
-	rs_os_walk_free(w);
 	KUNIT_EXPECT_EQ(test, rs_peek(test, shared), 0x22);	/* the file kept its byte */
-	rs_os_folio_put(anon);
-	rs_os_folio_put(file_folio);
-	fput(file);
 }
 
 /* folio_referenced, isolated and locked as reclaim does it. */
@@ -181,10 +218,11 @@ static int rs_referenced(struct kunit *test, struct rs_folio *f)
 	int ret;
 
 	KUNIT_ASSERT_EQ(test, rs_os_folio_isolate(f, msg, sizeof(msg)), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, rs_putback_action, f), 0);
 	KUNIT_ASSERT_EQ(test, rs_os_folio_lock_killable(f), 0);
 	ret = rs_os_folio_referenced(f, &act, msg, sizeof(msg));
 	rs_os_folio_unlock(f);
-	rs_os_folio_putback(f);
+	kunit_release_action(test, rs_putback_action, f);
 	KUNIT_EXPECT_EQ_MSG(test, ret, 0, "%s", msg);
 	return act.refs;
 }
@@ -199,7 +237,6 @@ static void rs_mm_test_referenced(struct kunit *test)
 	f = rs_target(test, addr);
 	KUNIT_EXPECT_GT(test, rs_referenced(test, f), 0);
 	KUNIT_EXPECT_EQ(test, rs_referenced(test, f), 0);
-	rs_os_folio_put(f);
 }
 
 /* try_to_unmap on a shmem mapping: unmapped; the contents come back after the refault. */
@@ -208,7 +245,7 @@ static void rs_mm_test_unmap_shmem(struct kunit *test)
 	struct file *file = rs_shmem(test);
 	unsigned long addr = rs_map(test, file, MAP_SHARED);
 	struct rs_action_result act = {};
-	struct rs_folio *f, *again;
+	struct rs_folio *f;
 	char msg[RS_KMSG];
 
 	rs_poke(test, addr, 0x44);
@@ -219,15 +256,12 @@ static void rs_mm_test_unmap_shmem(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, act.mapcount_before, 1);
 	KUNIT_EXPECT_EQ(test, act.mapcount_after, 0);
 	KUNIT_EXPECT_EQ(test, act.unmapped, 1);
-	rs_os_folio_put(f);
+	rs_put(test, f);
 	/* Nothing mapped there now (resolving never faults) ... */
-	KUNIT_EXPECT_EQ(test, rs_resolve(addr, &again), -ENOENT);
+	rs_expect_refusal(test, addr, -ENOENT);
 	/* ... until the next access, which finds the same bytes. */
 	KUNIT_EXPECT_EQ(test, rs_peek(test, addr), 0x44);
-	KUNIT_EXPECT_EQ(test, rs_resolve(addr, &again), 0);
-	if (again)
-		rs_os_folio_put(again);
-	fput(file);
+	(void)rs_target(test, addr);
 }
 
 /* unmap of a plain anon page is refused, and the mapping stays as it was. */
@@ -246,11 +280,11 @@ static void rs_mm_test_unmap_anon_refused(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rs_os_folio_unmap(f, &act, msg, sizeof(msg)), -EPERM);
 	rs_os_folio_unlock(f);
 	KUNIT_EXPECT_EQ(test, act.kind, RS_ACTION_NONE);	/* try_to_unmap was never called */
-	rs_os_folio_put(f);
+	rs_put(test, f);
 	again = rs_target(test, addr);
 	KUNIT_EXPECT_EQ(test, rs_info(again).page_pfn, pfn);
 	KUNIT_EXPECT_EQ(test, rs_info(again).mapcount, 1);
-	rs_os_folio_put(again);
+	rs_put(test, again);
 	KUNIT_EXPECT_EQ(test, rs_peek(test, addr), 0x55);
 }
 
@@ -260,23 +294,22 @@ static void rs_mm_test_refusals(struct kunit *test)
 	unsigned long zero = rs_map(test, NULL, MAP_PRIVATE | MAP_ANONYMOUS);
 	unsigned long none = rs_map(test, NULL, MAP_PRIVATE | MAP_ANONYMOUS);
 	void *slab = kunit_kzalloc(test, 64, GFP_KERNEL);
-	struct rs_folio *f;
-	char msg[RS_KMSG];
 
 	KUNIT_EXPECT_EQ(test, rs_peek(test, zero), 0);		/* a read fault maps the zero page */
-	KUNIT_EXPECT_EQ(test, rs_resolve(zero, &f), -ENXIO);
-	KUNIT_EXPECT_EQ(test, rs_resolve(none, &f), -ENOENT);	/* never touched */
-	KUNIT_EXPECT_EQ(test, rs_resolve(none, &f), -ENOENT);	/* and still not populated */
-	KUNIT_EXPECT_EQ(test, rs_resolve(none + 1024 * PAGE_SIZE * 1024, &f), -EFAULT);
-	KUNIT_EXPECT_EQ(test, rs_resolve(TASK_SIZE_MAX, &f), -EFAULT);
-	KUNIT_EXPECT_EQ(test, rs_os_target_pfn(1UL << (MAX_PHYSMEM_BITS - PAGE_SHIFT), &f, msg, sizeof(msg)),
-			-ERANGE);
+	rs_expect_refusal(test, zero, -ENXIO);
+	rs_expect_refusal(test, none, -ENOENT);			/* never touched */
+	rs_expect_refusal(test, none, -ENOENT);			/* and still not populated */
+	rs_expect_refusal(test, none + 1024 * PAGE_SIZE * 1024, -EFAULT);
+	rs_expect_refusal(test, TASK_SIZE_MAX, -EFAULT);
+	rs_expect_pfn_refusal(test, 1UL << (MAX_PHYSMEM_BITS - PAGE_SHIFT), -ERANGE);
 	KUNIT_ASSERT_NOT_NULL(test, slab);
-	KUNIT_EXPECT_EQ(test, rs_os_target_pfn(page_to_pfn(virt_to_page(slab)), &f, msg, sizeof(msg)), -EBUSY);
+	rs_expect_pfn_refusal(test, page_to_pfn(virt_to_page(slab)), -EBUSY);
 }
 
 static int rs_mm_init(struct kunit *test)
 {
+	/* Whatever the case before this one did, even failing half-way, it gave every folio back. */
+	KUNIT_EXPECT_EQ_MSG(test, rs_folios_live(), 0, "a folio rmapscope took was never given back");
 	/* The walk, referenced and unmap paths need the resolved kernel functions. */
 	if (!rs_callable(RS_SYM_rmap_walk) || !rs_callable(RS_SYM_folio_isolate_lru))
 		kunit_skip(test, "rmap functions cannot be called on this kernel");

@@ -20,6 +20,14 @@
 #include "errmsg.h"
 #include "folio.h"
 
+/* Folios rmapscope holds right now: 0 whenever no command runs (KUnit checks it between cases). */
+static atomic_t rs_folios_held = ATOMIC_INIT(0);
+
+int rs_folios_live(void)
+{
+	return atomic_read(&rs_folios_held);
+}
+
 int rs_folio_new(struct folio *folio, struct page *page, struct rs_folio **out)
 {
 	struct rs_folio *f = kzalloc(sizeof(*f), GFP_KERNEL);
@@ -30,6 +38,7 @@ int rs_folio_new(struct folio *folio, struct page *page, struct rs_folio **out)
 	}
 	f->folio = folio;
 	f->page = page;
+	atomic_inc(&rs_folios_held);
 	*out = f;
 	return 0;
 }
@@ -41,6 +50,7 @@ void rs_os_folio_put(struct rs_folio *f)
 		rs_os_folio_putback(f);
 	folio_put(f->folio);
 	kfree(f);
+	atomic_dec(&rs_folios_held);
 }
 
 static int rs_kind(struct folio *folio)

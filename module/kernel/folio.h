@@ -17,6 +17,8 @@ struct rs_folio {
 
 /* Wraps a referenced folio for the core (the reference moves into it, or is dropped on -ENOMEM). */
 int rs_folio_new(struct folio *folio, struct page *page, struct rs_folio **out);
+/* How many folios rmapscope holds right now (rs_folio_new() less rs_os_folio_put()). */
+int rs_folios_live(void);
 /* folio_mapcount(), or -1 where it cannot be called. */
 int rs_folio_mapcount(struct folio *folio);
 

@@ -13,6 +13,7 @@
 #include "../core/walk_report.h"
 #include "call.h"
 #include "cf.h"
+#include "folio.h"
 #include "symbols.h"
 #include "target.h"
 
@@ -26,6 +27,7 @@ EXPORT_SYMBOL_IF_KUNIT(rs_symbol_lookup);
 EXPORT_SYMBOL_IF_KUNIT(rs_target_mm_addr);
 EXPORT_SYMBOL_IF_KUNIT(rs_os_target_pfn);
 EXPORT_SYMBOL_IF_KUNIT(rs_os_folio_put);
+EXPORT_SYMBOL_IF_KUNIT(rs_folios_live);
 EXPORT_SYMBOL_IF_KUNIT(rs_os_folio_describe);
 EXPORT_SYMBOL_IF_KUNIT(rs_os_folio_lock_killable);
 EXPORT_SYMBOL_IF_KUNIT(rs_os_folio_unlock);
