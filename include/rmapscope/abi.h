@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The ABI shared by rmapscope.ko and the userspace tools: names of debugfs files, keys of report
- * records and limits. Plain C with no includes, so the kernel, the C++ core and the tools all use it.
- * Every change here is documented in docs/debugfs.md.
+ * The ABI shared by rmapscope.ko and the userspace tools: the version numbers, the names of the
+ * debugfs files, and the limits of commands and reports. (The report records' kinds and keys are
+ * documented in docs/debugfs.md; the writers are module/core/'s *_report.cpp files.) Plain C
+ * with no includes, so the kernel, the C++ core and the tools all use it. Every change here is
+ * documented in docs/debugfs.md.
  */
 #ifndef RMAPSCOPE_ABI_H
 #define RMAPSCOPE_ABI_H

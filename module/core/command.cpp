@@ -65,6 +65,35 @@ void quote(TextWriter &w, StrView tok)
 	w.ch('\'');
 }
 
+// The keys a command may carry: one enum, one table. A key's bit in Parser::seen_ is 1 << Key.
+enum Key : unsigned { kPid, kAddr, kPfn, kFormat, kMax, kStart, kEnd, kDetail, kNrKeys };
+
+// What a key's value is: a number in [min, max] stored through a member, or the format word.
+struct KeySpec {
+	const char *name;
+	Key key;
+	u64 min, max;			// for numbers; min > max: no range check
+	bool is_format;
+	const char *bad = nullptr;	// the refusal of an out-of-range value, where not "KEY out of range"
+};
+
+constexpr KeySpec kKeys[] = {
+	{"pid", kPid, 1, RMAPSCOPE_PID_MAX, false},
+	{"addr", kAddr, 1, 0, false},
+	{"pfn", kPfn, 1, 0, false},
+	{"format", kFormat, 1, 0, true},
+	{"max", kMax, 1, RMAPSCOPE_MAX_MAPS, false},
+	{"start", kStart, 1, 0, false},
+	{"end", kEnd, 1, 0, false},
+	{"detail", kDetail, 0, 1, false, "detail must be 0 or 1, got "},
+};
+static_assert(sizeof(kKeys) / sizeof(kKeys[0]) == kNrKeys, "one spec per key, in enum order");
+
+constexpr unsigned bit(Key k)
+{
+	return 1u << k;
+}
+
 class Parser {
 public:
 	Parser(rs_command &cmd, char *err, usize errcap) : cmd_(cmd), err_(err, errcap) {}
@@ -133,19 +162,17 @@ private:
 		if (val.empty())
 			return fail_tok("empty value for key ", key);
 
-		static constexpr const char *keys[] = {"pid", "addr", "pfn", "format", "max",
-						       "start", "end", "detail"};
-		int which = -1;
-		for (int k = 0; k < 8; ++k)
-			if (equals(key, keys[k]))
-				which = k;
-		if (which < 0)
+		const KeySpec *spec = nullptr;
+		for (const KeySpec &k : kKeys)
+			if (equals(key, k.name))
+				spec = &k;
+		if (!spec)
 			return fail_tok("unknown key ", key);
-		if (seen_ & (1u << which))
+		if (seen_ & bit(spec->key))
 			return fail_tok("duplicate key ", key);
-		seen_ |= 1u << which;
+		seen_ |= bit(spec->key);
 
-		if (which == 3) {
+		if (spec->is_format) {
 			if (equals(val, "text"))
 				cmd_.format = RS_FORMAT_TEXT;
 			else if (equals(val, "json"))
@@ -157,42 +184,50 @@ private:
 		u64 v;
 		if (!parse_u64(val, v))
 			return fail_kv("value of ", key, " is not a decimal or 0x-hex number: ", val);
-		switch (which) {
-		case 0:
-			if (v < 1 || v > RMAPSCOPE_PID_MAX)
-				return fail_kv("pid out of range (1..", RMAPSCOPE_PID_MAX, "): ", val);
+		if (spec->min <= spec->max && (v < spec->min || v > spec->max)) {
+			if (spec->bad)
+				return fail_tok(spec->bad, val);
+			err_.str(key).str(" out of range (").dec(spec->min).str("..").dec(spec->max).str("): ");
+			quote(err_, val);
+			return -RS_EINVAL;
+		}
+		store(spec->key, v);
+		return 0;
+	}
+
+	void store(Key key, u64 v)
+	{
+		switch (key) {
+		case kPid:
 			cmd_.pid = static_cast<int>(v);
 			break;
-		case 1:
+		case kAddr:
 			cmd_.addr = static_cast<unsigned long>(v);
 			break;
-		case 2:
+		case kPfn:
 			cmd_.pfn = static_cast<unsigned long>(v);
 			break;
-		case 4:
-			if (v < 1 || v > RMAPSCOPE_MAX_MAPS)
-				return fail_kv("max out of range (1..", RMAPSCOPE_MAX_MAPS, "): ", val);
+		case kMax:
 			cmd_.max = static_cast<unsigned int>(v);
 			break;
-		case 5:
+		case kStart:
 			cmd_.start = static_cast<unsigned long>(v);
 			break;
-		case 6:
+		case kEnd:
 			cmd_.end = static_cast<unsigned long>(v);
 			break;
-		case 7:
-			if (v > 1)
-				return fail_tok("detail must be 0 or 1, got ", val);
+		case kDetail:
 			cmd_.detail = static_cast<int>(v);
 			break;
+		default:
+			break;
 		}
-		return 0;
 	}
 
 	int finish()
 	{
-		constexpr unsigned pid = 1u << 0, addr = 1u << 1, pfn = 1u << 2, max = 1u << 4;
-		constexpr unsigned start = 1u << 5, end = 1u << 6, detail = 1u << 7;
+		constexpr unsigned pid = bit(kPid), addr = bit(kAddr), pfn = bit(kPfn), max = bit(kMax);
+		constexpr unsigned start = bit(kStart), end = bit(kEnd), detail = bit(kDetail);
 		constexpr unsigned range = start | end | detail;
 		if (seen_ & range) {
 			if (cmd_.verb != RS_VERB_REFERENCED)
@@ -217,8 +252,7 @@ private:
 	// referenced pid= start= end= [detail=]: a range scan of one process.
 	int finish_range(unsigned others, bool both_ends)
 	{
-		constexpr unsigned pid = 1u << 0;
-		if (others != pid)
+		if (others != bit(kPid))
 			return fail("a range scan takes pid=, start=, end= and detail= only");
 		if (!both_ends)
 			return fail("a range scan needs both start= and end=");
@@ -258,13 +292,6 @@ private:
 		quote(err_, val);
 		return -RS_EINVAL;
 	}
-	int fail_kv(StrView a, u64 n, StrView b, StrView val)
-	{
-		err_.str(a).dec(n).str(b);
-		quote(err_, val);
-		return -RS_EINVAL;
-	}
-
 	rs_command &cmd_;
 	TextWriter err_;
 	unsigned seen_ = 0;

@@ -84,10 +84,9 @@ constexpr unsigned long referenced_effects(const rs_action_result &a, const rs_w
 	return e;
 }
 
-// Records to preallocate for a walk. Sizing every walk for max= (4096 by default) cost
-// milliseconds of vmalloc and zeroing per command; a folio's mapcount says how many mappings to
-// expect, plus room for skips (VMAs the tree names without a mapping). If that proves too small
-// the walk runs again at max (walk_again).
+// Records to preallocate for a walk: a folio's mapcount says how many mappings to expect, plus
+// room for skips (VMAs the tree names without a mapping), never more than max=. If that proves
+// too small the walk runs again at max (walk_again). Why not always max: docs/performance.md.
 constexpr unsigned walk_capacity(unsigned max, int mapcount)
 {
 	unsigned want = mapcount > 0 ? 2u * static_cast<unsigned>(mapcount) + 16u : 64u;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 // The walk response, text and JSON (docs/debugfs.md). Every value is escaped so that one record
 // stays one line and one token per value.
+#include "command.h"
 #include "errno.h"
 #include "text_writer.hpp"
 #include "walk_report.h"
@@ -15,7 +16,8 @@ using rs::usize;
 const char *kind_name(int kind)
 {
 	static constexpr const char *names[] = {"anon", "file", "shmem", "ksm", "hugetlb"};
-	return kind >= 0 && kind < 5 ? names[kind] : "unknown";
+	static_assert(sizeof(names) / sizeof(names[0]) == RS_KIND_HUGETLB + 1, "a name per rs_folio_kind");
+	return kind >= RS_KIND_ANON && kind <= RS_KIND_HUGETLB ? names[kind] : "unknown";
 }
 
 const char *errno_name(int err)
@@ -100,19 +102,15 @@ void put_prot(TextWriter &w, unsigned prot)
 		.ch(prot & RS_PROT_EXEC ? 'x' : '-').ch(prot & RS_PROT_SHARED ? 's' : 'p');
 }
 
-void put_flags(TextWriter &w, unsigned long flags, bool json)
+// A bit set by name: "a,b" in text ("-" for none), "\"a\",\"b\"" inside a JSON array.
+template <usize N>
+void put_bits(TextWriter &w, unsigned long bits, const char *const (&names)[N], bool json)
 {
-	static constexpr const char *names[] = {
-#define RS_FF_NAME(name, text) text,
-		RS_FOLIO_FLAGS(RS_FF_NAME)
-#undef RS_FF_NAME
-	};
 	bool first = true;
-	for (usize i = 0; i < sizeof(names) / sizeof(names[0]); ++i) {
-		if (!(flags & (1UL << i)))
+	for (usize i = 0; i < N; ++i) {
+		if (!(bits & (1UL << i)))
 			continue;
-		if (!first)
-			w.ch(',');
+		w.str(first ? "" : ",");
 		first = false;
 		if (json)
 			w.ch('"').str(names[i]).ch('"');
@@ -121,6 +119,23 @@ void put_flags(TextWriter &w, unsigned long flags, bool json)
 	}
 	if (first && !json)
 		w.ch('-');
+}
+
+#define RS_NAME(name, text) text,
+constexpr const char *kFolioFlagNames[] = {RS_FOLIO_FLAGS(RS_NAME)};
+constexpr const char *kVmFlagNames[] = {RS_VM_FLAGS(RS_NAME)};
+constexpr const char *kTtuNames[] = {RS_TTU_FLAGS(RS_NAME)};
+constexpr const char *kEffectNames[] = {RS_EFFECTS(RS_NAME)};
+#undef RS_NAME
+
+// A thread-group id as the reader sees it: 0 means the process is outside the reader's pid
+// namespace, written "?" in text and null in JSON (docs/debugfs.md).
+void put_pid(TextWriter &w, int pid, bool json)
+{
+	if (pid > 0)
+		w.sdec(pid);
+	else
+		w.str(json ? "null" : "?");
 }
 
 void put_pids(TextWriter &w, const rs_owner *o)
@@ -133,7 +148,7 @@ void put_pids(TextWriter &w, const rs_owner *o)
 	for (unsigned i = 0; i < n; ++i) {
 		if (i)
 			w.ch(',');
-		w.sdec(o->pids[i]);
+		put_pid(w, o->pids[i], false);
 	}
 }
 
@@ -162,33 +177,9 @@ void text_folio(TextWriter &w, const rs_folio_info &f)
 		.kv("kind", kind_name(f.kind));
 	w.str(" mapcount=").sdec(f.mapcount).str(" refcount=").sdec(f.refcount);
 	w.kv_hex("index", f.index).str(" flags=");
-	put_flags(w, f.flags, false);
+	put_bits(w, f.flags, kFolioFlagNames, false);
 	w.endl();
 }
-
-template <usize N>
-void put_bits(TextWriter &w, unsigned long bits, const char *const (&names)[N], bool json)
-{
-	bool first = true;
-	for (usize i = 0; i < N; ++i) {
-		if (!(bits & (1UL << i)))
-			continue;
-		w.str(first ? "" : ",");
-		first = false;
-		if (json)
-			w.ch('"').str(names[i]).ch('"');
-		else
-			w.str(names[i]);
-	}
-	if (first && !json)
-		w.ch('-');
-}
-
-#define RS_NAME(name, text) text,
-constexpr const char *kVmFlagNames[] = {RS_VM_FLAGS(RS_NAME)};
-constexpr const char *kTtuNames[] = {RS_TTU_FLAGS(RS_NAME)};
-constexpr const char *kEffectNames[] = {RS_EFFECTS(RS_NAME)};
-#undef RS_NAME
 
 // The first line of a referenced or unmap response.
 void text_action(TextWriter &w, const rs_action_result &a)
@@ -279,7 +270,7 @@ void json_folio(TextWriter &w, const rs_folio_info &f)
 		.str(",\"nr_pages\":").dec(f.nr_pages).str(",\"kind\":\"").str(kind_name(f.kind))
 		.str("\",\"mapcount\":").sdec(f.mapcount).str(",\"refcount\":").sdec(f.refcount)
 		.str(",\"index\":").dec(f.index).str(",\"flags\":[");
-	put_flags(w, f.flags, true);
+	put_bits(w, f.flags, kFolioFlagNames, true);
 	w.str("]}");
 }
 
@@ -290,7 +281,7 @@ void json_vma_fields(TextWriter &w, const rs_walk_result &r, const rs_map_record
 	w.str("\"pids\":[");
 	if (o)
 		for (unsigned k = 0; k < o->nr_pids && k < RMAPSCOPE_OWNER_PIDS; ++k)
-			w.str(k ? "," : "").sdec(o->pids[k]);
+			put_pid(w.str(k ? "," : ""), o->pids[k], true);
 	w.str("],\"comm\":");
 	put_json_string(w, o ? o->comm : "");
 	w.str(",\"vma_start\":").dec(m.vma_start).str(",\"vma_end\":").dec(m.vma_end)
@@ -368,7 +359,7 @@ void json(TextWriter &w, const rs_walk_result &r)
 		first = false;
 		if (o)
 			for (unsigned k = 0; k < o->nr_pids && k < RMAPSCOPE_OWNER_PIDS; ++k)
-				w.str(k ? "," : "").sdec(o->pids[k]);
+				put_pid(w.str(k ? "," : ""), o->pids[k], true);
 		w.str("],\"reason\":\"no_entry_maps_folio\"}");
 	}
 	w.str("],\"walk\":{\"maps\":").dec(r.maps).str(",\"vmas\":").dec(r.vmas).str(",\"truncated\":")
@@ -395,11 +386,12 @@ void json(TextWriter &w, const rs_walk_result &r)
 extern "C" long rs_core_format_walk(const rs_walk_result *res, int format, char *buf, usize cap)
 {
 	TextWriter w(buf, cap);
-	if (res->tree != RS_TREE_NONE && format == 1)
+	const bool as_json = format == RS_FORMAT_JSON;
+	if (res->tree != RS_TREE_NONE && as_json)
 		tree_json(w, *res);
 	else if (res->tree != RS_TREE_NONE)
 		tree_text(w, *res);
-	else if (format == 1)
+	else if (as_json)
 		json(w, *res);
 	else
 		text(w, *res);

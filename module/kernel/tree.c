@@ -4,7 +4,17 @@
  *
  * - anon: folio_lock_anon_vma_read() (rmap's own anon_lock) read-locks the root's rwsem, which
  *   every anon_vma of the family shares; under it the parent chain up to the root (whose parent
- *   is itself) and the AVCs of each interval tree are stable. anon_vma_unlock_read() drops it.
+ *   is itself) and the AVCs of each interval tree are stable. rs_anon_vma_unlock_read() drops it
+ *   (compat.h: the helper went internal in 7.0).
+ *   Why the ancestors stay alive: every anon_vma's parent is of the same family (same root), and
+ *   no anon_vma of a family is freed while its root's rwsem is held: unlink_anon_vmas() unlinks
+ *   AVCs under the root's rwsem (write), and anon_vma_free() takes that rwsem for write before
+ *   it frees (mm/rmap.c), so it waits for this reader. The VMAs an AVC names stay for the same
+ *   reason: an AVC leaves its interval tree only under that write lock.
+ *   folio_lock_anon_vma_read() is called through the pointer the call layer resolved and
+ *   classified, not through rs_call_*: it is the kernel's own anon_lock callback, address-taken
+ *   and so never sealed (an ENDBR landing pad), and rs_callable() refuses it where it would not
+ *   be safe, exactly as for the walk that hands it to rmap_walk().
  * - file and shmem: the caller holds the folio lock, so folio->mapping is stable; the VMAs of
  *   i_mmap are read under i_mmap_lock_read(), the lock order being folio lock, then i_mmap_rwsem.
  * - KSM: the stable node is private to mm/ksm.c; the tree is what rmap_walk_ksm() enumerates,

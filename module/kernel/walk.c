@@ -165,9 +165,9 @@ void rs_walk_vma_record(struct vm_area_struct *vma, struct rs_map_record *rec)
 }
 
 /*
- * Sorting and searching mm pointers without sort()/bsearch(): their comparison callbacks are
- * indirect calls (through retpolines), which cost more than the walk itself at a few hundred
- * mappings. A heapsort of plain pointers and a binary search over them.
+ * The owners of every walk are found with a heapsort of plain mm pointers and a binary search,
+ * not sort()/bsearch(), whose comparison callbacks are indirect calls on this hot path
+ * (docs/performance.md). Merging KSM's repeated visits, which only KSM walks need, uses sort().
  */
 static void rs_sift(struct mm_struct **a, unsigned int i, unsigned int n)
 {

@@ -185,6 +185,18 @@ TEST(WalkReport, JsonKeepsUtf8AndReplacesWhatIsNotUtf8)
 	EXPECT_EQ(j["maps"][0]["comm"], r + r);
 }
 
+// An owner outside the reader's pid namespace: the kernel says 0 (task_tgid_vnr()).
+TEST(WalkReport, OwnersOutsideThePidNamespaceAreQuestionMarksNotZero)
+{
+	Fixture f;
+	f.owners[0].pids[1] = 0;
+	char buf[4096];
+	ASSERT_GT(rs_core_format_walk(&f.res, 0, buf, sizeof(buf)), 0);
+	EXPECT_NE(std::string(buf).find("map pid=100,? comm="), std::string::npos) << buf;
+	ASSERT_GT(rs_core_format_walk(&f.res, 1, buf, sizeof(buf)), 0);
+	EXPECT_EQ(nlohmann::json::parse(buf)["maps"][0]["pids"], nlohmann::json::parse("[100,null]"));
+}
+
 TEST(WalkReport, ErrorLine)
 {
 	char buf[128];

@@ -20,7 +20,7 @@ std::vector<int> parse_pids(const std::string &s)
 		size_t c = s.find(',', pos);
 		if (c == std::string::npos)
 			c = s.size();
-		if (c > pos && s[pos] != '-')
+		if (c > pos && s[pos] >= '0' && s[pos] <= '9')	// "-": none; "?": outside our pid namespace
 			out.push_back(std::atoi(s.substr(pos, c - pos).c_str()));
 		pos = c + 1;
 	}
