@@ -29,20 +29,29 @@ TOOLS_CXX := $(if $(filter arm64,$(ARCH)),$(if $(filter arm64,$(HOST_ARCH)),g++,
 TOOLS_CXXFLAGS := -std=c++20 -O2 -Wall -Wextra -Werror -pthread
 # rmapscope: the user's CLI. Its sources other than main.cpp (the ctl client, the reply parser,
 # the pagemap oracle, helper processes) are shared with rmapscope-selftest, the test harness.
+# One object per source, so the two binaries share them and make -j builds them in parallel.
+TOOLS_OBJ := $(B)/obj/$(ARCH)
 RMAPSCOPE_LIB := $(filter-out tools/rmapscope/main.cpp,$(wildcard tools/rmapscope/*.cpp))
 RMAPSCOPE_HDRS := $(wildcard tools/rmapscope/*.hpp) include/rmapscope/abi.h
 SELFTEST_SRCS := $(wildcard tests/selftest/*.cpp)
 SELFTEST_HDRS := $(wildcard tests/selftest/*.hpp)
+tool_objs = $(patsubst %.cpp,$(TOOLS_OBJ)/%.o,$(1))
 
 tools: $(B)/tools/$(ARCH)/rmapscope $(B)/tools/$(ARCH)/rmapscope-selftest
 
-$(B)/tools/$(ARCH)/rmapscope: tools/rmapscope/main.cpp $(RMAPSCOPE_LIB) $(RMAPSCOPE_HDRS)
+$(TOOLS_OBJ)/tools/%.o: tools/%.cpp $(RMAPSCOPE_HDRS)
 	@mkdir -p $(@D)
-	$(TOOLS_CXX) $(TOOLS_CXXFLAGS) -static -o $@ tools/rmapscope/main.cpp $(RMAPSCOPE_LIB)
+	$(TOOLS_CXX) $(TOOLS_CXXFLAGS) -c -o $@ $<
 
-$(B)/tools/$(ARCH)/rmapscope-selftest: $(SELFTEST_SRCS) $(SELFTEST_HDRS) $(RMAPSCOPE_LIB) $(RMAPSCOPE_HDRS)
+$(TOOLS_OBJ)/tests/%.o: tests/%.cpp $(SELFTEST_HDRS) $(RMAPSCOPE_HDRS)
 	@mkdir -p $(@D)
-	$(TOOLS_CXX) $(TOOLS_CXXFLAGS) -static -Itools/rmapscope -o $@ $(SELFTEST_SRCS) $(RMAPSCOPE_LIB)
+	$(TOOLS_CXX) $(TOOLS_CXXFLAGS) -Itools/rmapscope -c -o $@ $<
+
+$(B)/tools/$(ARCH)/rmapscope: $(call tool_objs,tools/rmapscope/main.cpp $(RMAPSCOPE_LIB))
+	$(TOOLS_CXX) $(TOOLS_CXXFLAGS) -static -o $@ $^
+
+$(B)/tools/$(ARCH)/rmapscope-selftest: $(call tool_objs,$(SELFTEST_SRCS) $(RMAPSCOPE_LIB))
+	$(TOOLS_CXX) $(TOOLS_CXXFLAGS) -static -o $@ $^
 
 # --- rmapsnoop: a libbpf CO-RE tracer, for x86-64 and arm64 ---------------------------------
 # arm64 links static libbpf/libelf/zlib unpacked from Debian's arm64 -dev packages
