@@ -48,9 +48,11 @@ $(TOOLS_OBJ)/tests/%.o: tests/%.cpp $(SELFTEST_HDRS) $(RMAPSCOPE_HDRS)
 	$(TOOLS_CXX) $(TOOLS_CXXFLAGS) -Itools/rmapscope -c -o $@ $<
 
 $(B)/tools/$(ARCH)/rmapscope: $(call tool_objs,tools/rmapscope/main.cpp $(RMAPSCOPE_LIB))
+	@mkdir -p $(@D)
 	$(TOOLS_CXX) $(TOOLS_CXXFLAGS) -static -o $@ $^
 
 $(B)/tools/$(ARCH)/rmapscope-selftest: $(call tool_objs,$(SELFTEST_SRCS) $(RMAPSCOPE_LIB))
+	@mkdir -p $(@D)
 	$(TOOLS_CXX) $(TOOLS_CXXFLAGS) -static -o $@ $^
 
 # --- rmapsnoop: a libbpf CO-RE tracer, for x86-64 and arm64 ---------------------------------

@@ -450,10 +450,15 @@ void s10_ksm(Tap &t)
 	char *p = make();
 	Helper b([&make] { return reinterpret_cast<uint64_t>(make()); });
 	Helper c([&make] { return reinterpret_cast<uint64_t>(make()); });
+	// All five mappings must show the one KSM page before the walk: ksmd replaces each mm's
+	// page as it scans that mm, so three of them can be merged while the helpers' inherited
+	// copies are not yet.
 	bool merged = false;
+	const uint64_t at = reinterpret_cast<uint64_t>(p);
 	for (int i = 0; i < 3000 && !merged; ++i) { // ksmd needs two passes; up to 30 s under TCG
-		uint64_t a = pm_pfn(pagemap_entry(getpid(), reinterpret_cast<uint64_t>(p)));
-		merged = a == pm_pfn(pagemap_entry(b.pid(), b.value())) && a == pm_pfn(pagemap_entry(c.pid(), c.value()));
+		uint64_t a = pm_pfn(pagemap_entry(getpid(), at));
+		merged = a == pm_pfn(pagemap_entry(b.pid(), b.value())) && a == pm_pfn(pagemap_entry(c.pid(), c.value())) &&
+			 a == pm_pfn(pagemap_entry(b.pid(), at)) && a == pm_pfn(pagemap_entry(c.pid(), at));
 		if (!merged)
 			usleep(10000);
 	}
