@@ -51,8 +51,30 @@ private:
 	int err_;
 };
 
+// Owns one T until it is given back with Release: the shape every guard below shares, as
+// Rust's `ARef` and `Guard` share theirs. Only the guard's own factory can make one.
+template <class T, void (*Release)(T *)>
+class Owned {
+public:
+	Owned(Owned &&o) : p_(o.p_) { o.p_ = nullptr; }
+	Owned(const Owned &) = delete;
+	Owned &operator=(const Owned &) = delete;
+	~Owned()
+	{
+		if (p_)
+			Release(p_);
+	}
+	T *get() const { return p_; }
+
+protected:
+	explicit Owned(T *p) : p_(p) {}
+
+private:
+	T *p_;
+};
+
 // Owns one folio reference, taken by the resolver (rs_os_target_*).
-class FolioRef {
+class FolioRef : public Owned<rs_folio, rs_os_folio_put> {
 public:
 	// The folio cmd's target names, referenced; or the resolver's -errno, with msg.
 	static Maybe<FolioRef> resolve(bool by_pfn, unsigned long pfn, int pid, unsigned long addr, char *msg,
@@ -64,23 +86,13 @@ public:
 			return Maybe<FolioRef>::error(r);
 		return FolioRef(f);
 	}
-	FolioRef(FolioRef &&o) : f_(o.f_) { o.f_ = nullptr; }
-	FolioRef(const FolioRef &) = delete;
-	FolioRef &operator=(const FolioRef &) = delete;
-	~FolioRef()
-	{
-		if (f_)
-			rs_os_folio_put(f_);
-	}
-	rs_folio *get() const { return f_; }
 
 private:
-	explicit FolioRef(rs_folio *f) : f_(f) {}
-	rs_folio *f_;
+	using Owned::Owned;
 };
 
 // Holds the folio lock.
-class FolioLock {
+class FolioLock : public Owned<rs_folio, rs_os_folio_unlock> {
 public:
 	// The folio locked; or -RS_EINTR when a fatal signal interrupted the wait.
 	static Maybe<FolioLock> take(rs_folio *f)
@@ -90,23 +102,14 @@ public:
 			return Maybe<FolioLock>::error(r);
 		return FolioLock(f);
 	}
-	FolioLock(FolioLock &&o) : f_(o.f_) { o.f_ = nullptr; }
-	FolioLock(const FolioLock &) = delete;
-	FolioLock &operator=(const FolioLock &) = delete;
-	~FolioLock()
-	{
-		if (f_)
-			rs_os_folio_unlock(f_);
-	}
 
 private:
-	explicit FolioLock(rs_folio *f) : f_(f) {}
-	rs_folio *f_;
+	using Owned::Owned;
 };
 
 // Holds a folio off its LRU list, as reclaim does around folio_referenced(). Take it before the
 // FolioLock (so the lock is dropped first: reclaim unlocks, then puts back).
-class LruIsolation {
+class LruIsolation : public Owned<rs_folio, rs_os_folio_putback> {
 public:
 	// The folio isolated; or the -errno (with msg) that kept it on its list.
 	static Maybe<LruIsolation> take(rs_folio *f, char *msg, usize cap)
@@ -116,22 +119,13 @@ public:
 			return Maybe<LruIsolation>::error(r);
 		return LruIsolation(f);
 	}
-	LruIsolation(LruIsolation &&o) : f_(o.f_) { o.f_ = nullptr; }
-	LruIsolation(const LruIsolation &) = delete;
-	LruIsolation &operator=(const LruIsolation &) = delete;
-	~LruIsolation()
-	{
-		if (f_)
-			rs_os_folio_putback(f_);
-	}
 
 private:
-	explicit LruIsolation(rs_folio *f) : f_(f) {}
-	rs_folio *f_;
+	using Owned::Owned;
 };
 
 // Owns a walk's preallocated records and the references the walk took.
-class WalkBuffer {
+class WalkBuffer : public Owned<rs_walk, rs_os_walk_free> {
 public:
 	// Room for max records; or -RS_ENOMEM.
 	static Maybe<WalkBuffer> make(unsigned int max)
@@ -141,24 +135,14 @@ public:
 			return Maybe<WalkBuffer>::error(-RS_ENOMEM);
 		return WalkBuffer(w);
 	}
-	WalkBuffer(WalkBuffer &&o) : w_(o.w_) { o.w_ = nullptr; }
-	WalkBuffer(const WalkBuffer &) = delete;
-	WalkBuffer &operator=(const WalkBuffer &) = delete;
-	~WalkBuffer()
-	{
-		if (w_)
-			rs_os_walk_free(w_);
-	}
-	rs_walk *get() const { return w_; }
-	const rs_walk_result &result() const { return *rs_os_walk_result(w_); }
+	const rs_walk_result &result() const { return *rs_os_walk_result(get()); }
 
 private:
-	explicit WalkBuffer(rs_walk *w) : w_(w) {}
-	rs_walk *w_;
+	using Owned::Owned;
 };
 
 // Owns a buffer from rs_os_valloc() (a range scan's page lines, unmap's "gone" marks).
-class VBuffer {
+class VBuffer : public Owned<void, rs_os_vfree> {
 public:
 	// n bytes (at least one); or -RS_ENOMEM.
 	static Maybe<VBuffer> make(usize n)
@@ -168,19 +152,14 @@ public:
 			return Maybe<VBuffer>::error(-RS_ENOMEM);
 		return VBuffer(p);
 	}
-	VBuffer(VBuffer &&o) : p_(o.p_) { o.p_ = nullptr; }
-	VBuffer(const VBuffer &) = delete;
-	VBuffer &operator=(const VBuffer &) = delete;
-	~VBuffer() { rs_os_vfree(p_); }
 	template <class T>
 	T *as() const
 	{
-		return static_cast<T *>(p_);
+		return static_cast<T *>(get());
 	}
 
 private:
-	explicit VBuffer(void *p) : p_(p) {}
-	void *p_;
+	using Owned::Owned;
 };
 
 } // namespace rs

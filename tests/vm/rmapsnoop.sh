@@ -110,7 +110,13 @@ same_stacks() { # mode-flag...: after run_pair
 	[ "$walks" -gt 0 ] && { [ "$reused" -gt 0 ] || [ $must_reuse = 0 ]; } && [ "$never" = 0 ] &&
 		cmp -s /tmp/reuse.list /tmp/every.list
 	ok $? "${*:-fentry}: $reused of $walks walks reused a stack, and every walk's stack equals an unwind's"
-	cmp -s /tmp/reuse.list /tmp/every.list || diff /tmp/every.list /tmp/reuse.list | grep '^[-+]' | head -n 6 | cut -c1-300 | sed 's/^/# /'
+	cmp -s /tmp/reuse.list /tmp/every.list || {
+		# busybox diff writes the unified format
+		diff /tmp/every.list /tmp/reuse.list | grep -v -e '^---' -e '^+++' > /tmp/stacks.diff
+		echo "# $(grep -c '^-' /tmp/stacks.diff) walks only in the unwinding tracer's list, $(grep -c '^+' /tmp/stacks.diff) only in the reusing one's; the first of each:"
+		{ grep '^-' /tmp/stacks.diff | head -n 3; grep '^+' /tmp/stacks.diff | head -n 3; } | cut -c1-400 | sed 's/^/# /'
+	}
+	[ "$never" = 0 ] || echo "# the unwinding tracer reused $never stacks"
 }
 same_stacks
 

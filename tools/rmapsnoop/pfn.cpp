@@ -2,6 +2,7 @@
 #include "pfn.hpp"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/vfs.h>
@@ -114,6 +115,44 @@ bool file_pages(Pages &p)
 	return false;
 }
 
+// Keeps this thread on the CPU it runs on, for as long as it lives. A page just faulted in
+// waits in that CPU's LRU batch, and MADV_PAGEOUT drains only the batch of the CPU it runs on
+// (lru_add_drain): a page faulted on another CPU is not on the LRU yet, so it is not paged out.
+class CpuPin {
+public:
+	CpuPin()
+	{
+		int cpu = sched_getcpu();
+		pinned_ = cpu >= 0 && sched_getaffinity(0, sizeof(old_), &old_) == 0;
+		if (pinned_) {
+			cpu_set_t one;
+			CPU_ZERO(&one);
+			CPU_SET(cpu, &one);
+			pinned_ = sched_setaffinity(0, sizeof(one), &one) == 0;
+		}
+	}
+	CpuPin(const CpuPin &) = delete;
+	CpuPin &operator=(const CpuPin &) = delete;
+	~CpuPin()
+	{
+		if (pinned_)
+			sched_setaffinity(0, sizeof(old_), &old_);
+	}
+
+private:
+	cpu_set_t old_{};
+	bool pinned_ = false;
+};
+
+std::vector<uint64_t> distinct(const std::vector<uint64_t> &v)
+{
+	std::vector<uint64_t> u;
+	for (uint64_t f : v)
+		if (std::find(u.begin(), u.end(), f) == u.end())
+			u.push_back(f);
+	return u;
+}
+
 } // namespace
 
 std::optional<PfnMap> calibrate(uint64_t page_size, const std::function<void()> &drain,
@@ -121,24 +160,25 @@ std::optional<PfnMap> calibrate(uint64_t page_size, const std::function<void()> 
 {
 	why = "the kernel paged out none of rmapsnoop's own pages: no swap for anonymous ones, and no "
 	      "directory on a disk (., /var/tmp, /tmp) for file ones";
+	CpuPin pin;
 	for (bool (*make)(Pages &) : {anon_pages, file_pages}) {
 		Pages p;
 		if (!make(p))
 			continue;
 		drain();
 		folios.clear();
-		for (void *m : p.maps)
-			madvise(m, p.len, MADV_PAGEOUT);
-		for (int i = 0; i < 40 && folios.size() < 2; ++i) {
-			std::this_thread::sleep_for(std::chrono::milliseconds(25));
-			drain();
-		}
 		// A walk per page, of this process: try_to_unmap (the folio_referenced that may come
-		// first, too, names the same folio; vmemmap_from() wants one address per page).
-		std::vector<uint64_t> uniq;
-		for (uint64_t f : folios)
-			if (std::find(uniq.begin(), uniq.end(), f) == uniq.end())
-				uniq.push_back(f);
+		// first, too, names the same folio; vmemmap_from() wants one address per page). A
+		// page reclaim passed over (busy, or referenced) is asked again: it is still mapped.
+		for (int round = 0; round < 3 && distinct(folios).size() < 2; ++round) {
+			for (void *m : p.maps)
+				madvise(m, p.len, MADV_PAGEOUT);
+			for (int i = 0; i < 40 && distinct(folios).size() < 2; ++i) {
+				std::this_thread::sleep_for(std::chrono::milliseconds(25));
+				drain();
+			}
+		}
+		std::vector<uint64_t> uniq = distinct(folios);
 		if (auto v = vmemmap_from(uniq, p.pfns, page_size))
 			return PfnMap::measured(*v, page_size);
 		if (!uniq.empty())
