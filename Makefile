@@ -18,7 +18,7 @@ ARCH ?= $(HOST_ARCH)
 KDIR ?= /lib/modules/$(shell uname -r)/build
 B := $(TOP)/build
 
-.PHONY: all module tools rmapsnoop host-test fuzz check kunit demo bench clean
+.PHONY: all module tools rmapsnoop host-test fuzz check kunit demo bench stress clean
 all: module tools
 
 module:
@@ -114,6 +114,10 @@ demo:
 
 bench:
 	@scripts/bench
+
+# Walkers against mutators in one boot (docs/testing.md): make stress [SECONDS=N] [KERNEL=name] [ARCH=...]
+stress:
+	@scripts/stress --kernel $(or $(KERNEL),debug-7.3) --arch $(ARCH) --seconds $(or $(SECONDS),60)
 
 clean:
 	rm -rf $(B)

@@ -15,6 +15,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
+#include "alloc.h"
 #include "../../include/rmapscope/abi.h"
 #include "../core/command.h"
 #include "../core/core.h"
@@ -36,7 +37,7 @@ static int rs_ctl_open(struct inode *inode, struct file *file)
 
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	ctl = kzalloc(sizeof(*ctl), GFP_KERNEL);
+	ctl = kzalloc(sizeof(*ctl), RS_GFP);
 	if (!ctl)
 		return -ENOMEM;
 	mutex_init(&ctl->lock);
@@ -68,7 +69,7 @@ static void rs_ctl_set(struct rs_ctl *ctl, char *resp, size_t len)
  */
 static long rs_ctl_error(struct rs_ctl *ctl, int err, const char *msg)
 {
-	char *buf = kvmalloc(RS_ERROR_MAX, GFP_KERNEL);
+	char *buf = kvmalloc(RS_ERROR_MAX, RS_GFP);
 
 	if (!buf) {
 		rs_ctl_set(ctl, NULL, 0);
@@ -90,10 +91,8 @@ static long rs_ctl_command(struct rs_ctl *ctl, const char *line, size_t len)
 		return rs_ctl_error(ctl, ret, msg);
 
 	ret = rs_core_run_command(&cmd, &buf);
-	if (!buf) {
-		rs_ctl_set(ctl, NULL, 0);	/* never leave the last command's answer */
-		return ret < 0 ? ret : -ENOMEM;
-	}
+	if (!buf)	/* no response at all: say why, and never leave the last command's answer */
+		return rs_ctl_error(ctl, ret < 0 ? ret : -ENOMEM, "out of memory for the response");
 	/* rs_os_valloc() is kvmalloc(): the buffer is ours to kvfree(). */
 	rs_ctl_set(ctl, buf, ret < 0 ? strlen(buf) : ret);
 	return ret < 0 ? ret : 0;
@@ -116,7 +115,8 @@ static ssize_t rs_ctl_write(struct file *file, const char __user *ubuf, size_t c
 	}
 	line = memdup_user(ubuf, count);
 	if (IS_ERR(line)) {
-		ret = PTR_ERR(line);
+		ret = rs_ctl_error(ctl, PTR_ERR(line), PTR_ERR(line) == -ENOMEM ? "out of memory for the command" :
+						       "cannot read the command from user memory");
 		goto out;
 	}
 	ret = rs_ctl_command(ctl, line, count);

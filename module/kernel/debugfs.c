@@ -9,6 +9,7 @@
 #include <linux/slab.h>
 #include <linux/utsname.h>
 
+#include "alloc.h"
 #include "../../include/rmapscope/abi.h"
 #include "../core/core.h"
 #include "call.h"
@@ -23,13 +24,17 @@ static const char *rs_lockdown = "none";
 /*
  * Under integrity lockdown debugfs refuses every writable file (debugfs_locked_down()); read-only
  * files such as version still work. Probe LOCKDOWN_DEBUGFS first, so an unlocked kernel logs
- * nothing, and only then find out the level.
+ * nothing, and only then find out the level, with a reason of the confidentiality level:
+ * LOCKDOWN_KCORE, the first after LOCKDOWN_INTEGRITY_MAX since lockdown was merged (5.4). The
+ * *_MAX markers themselves are not reasons: the lockdown LSM WARNs on them ("Invalid lockdown
+ * reason") and answers -EPERM, which once made every integrity lockdown look like
+ * confidentiality (tests/vm/lockdown.sh caught it).
  */
 static void rs_probe_lockdown(void)
 {
 	if (!security_locked_down(LOCKDOWN_DEBUGFS))
 		return;
-	rs_lockdown = security_locked_down(LOCKDOWN_CONFIDENTIALITY_MAX) ? "confidentiality" : "integrity";
+	rs_lockdown = security_locked_down(LOCKDOWN_KCORE) ? "confidentiality" : "integrity";
 	pr_warn("kernel lockdown (%s) blocks writable debugfs files: serving read-only files only\n",
 		rs_lockdown);
 }
@@ -87,7 +92,7 @@ static int rs_version_open(struct inode *inode, struct file *file)
 
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	text = kmalloc(sizeof(*text) + RMAPSCOPE_VERSION_MAX_BYTES, GFP_KERNEL);
+	text = kmalloc(sizeof(*text) + RMAPSCOPE_VERSION_MAX_BYTES, RS_GFP);
 	if (!text)
 		return -ENOMEM;
 	rs_symbols_status(syms);

@@ -13,6 +13,7 @@
 #include <linux/slab.h>
 #include <linux/swap.h>
 
+#include "alloc.h"
 #include "../core/os.h"
 #include "../core/walk_report.h"
 #include "call.h"
@@ -30,7 +31,7 @@ int rs_folios_live(void)
 
 int rs_folio_new(struct folio *folio, struct page *page, struct rs_folio **out)
 {
-	struct rs_folio *f = kzalloc(sizeof(*f), GFP_KERNEL);
+	struct rs_folio *f = kzalloc(sizeof(*f), RS_GFP);
 
 	if (!f) {
 		folio_put(folio);

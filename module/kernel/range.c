@@ -21,6 +21,7 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 
+#include "alloc.h"
 #include "../core/os.h"
 #include "../core/range_report.h"
 #include "../core/walk_report.h"
@@ -268,7 +269,7 @@ int rs_os_range_referenced(int pid, unsigned long start, unsigned long end,
 	ret = rs_task_mm(pid, &mm, msg, cap);
 	if (ret)
 		return ret;
-	items = kvmalloc_array(RS_SPAN_MAX, sizeof(*items), GFP_KERNEL);
+	items = kvmalloc_array(RS_SPAN_MAX, sizeof(*items), RS_GFP);
 	if (!items) {
 		mmput(mm);
 		rs_msg(msg, cap, "out of memory");

@@ -8,6 +8,7 @@
 #include <linux/mm.h>
 #include <linux/slab.h>
 
+#include "alloc.h"
 #include "../core/errno.h"
 #include "../core/os.h"
 
@@ -18,7 +19,7 @@ RS_ERRNOS(RS_ERRNO_CHECK)
 
 void *rs_os_alloc(size_t size)
 {
-	return kmalloc(size, GFP_KERNEL);
+	return kmalloc(size, RS_GFP);
 }
 
 void rs_os_free(void *ptr)
@@ -28,7 +29,7 @@ void rs_os_free(void *ptr)
 
 void *rs_os_valloc(size_t size)
 {
-	return kvmalloc(size, GFP_KERNEL);
+	return kvmalloc(size, RS_GFP);
 }
 
 void rs_os_vfree(void *ptr)

@@ -179,6 +179,7 @@ int rs_os_target_pfn(unsigned long pfn, struct rs_folio **out, char *msg, size_t
 {
 	struct folio *folio;
 	struct page *page;
+	int ret;
 
 	if (!pfn_valid(pfn)) {
 		rs_msg(msg, cap, "pfn 0x%lx is not backed by memory (beyond the end, or a hole)", pfn);
@@ -219,7 +220,10 @@ int rs_os_target_pfn(unsigned long pfn, struct rs_folio **out, char *msg, size_t
 		folio_put(folio);
 		goto not_lru;
 	}
-	return rs_folio_new(folio, page, out);
+	ret = rs_folio_new(folio, page, out);
+	if (ret)
+		rs_msg(msg, cap, "out of memory");
+	return ret;
 
 not_lru:
 	rs_msg(msg, cap,

@@ -29,6 +29,7 @@
 #include <linux/slab.h>
 #include <linux/sort.h>
 
+#include "alloc.h"
 #include "../core/os.h"
 #include "../core/walk_report.h"
 #include "call.h"
@@ -38,13 +39,13 @@
 
 struct rs_walk *rs_os_walk_new(unsigned int max)
 {
-	struct rs_walk *w = kzalloc(sizeof(*w), GFP_KERNEL);
+	struct rs_walk *w = kzalloc(sizeof(*w), RS_GFP);
 
 	if (!w)
 		return NULL;
 	w->max = max;
-	w->ents = kvcalloc(max, sizeof(*w->ents), GFP_KERNEL);
-	w->recs = kvcalloc(max, sizeof(*w->recs), GFP_KERNEL);
+	w->ents = kvcalloc(max, sizeof(*w->ents), RS_GFP);
+	w->recs = kvcalloc(max, sizeof(*w->recs), RS_GFP);
 	if (!w->ents || !w->recs) {
 		rs_os_walk_free(w);
 		return NULL;
@@ -263,7 +264,7 @@ static int rs_resolve_owners(struct rs_walk *w)
 	unsigned int i, n = w->nr, nu = 0;
 	struct task_struct *p, *t;
 
-	w->uniq = kvmalloc_array(n ? n : 1, sizeof(*w->uniq), GFP_KERNEL);
+	w->uniq = kvmalloc_array(n ? n : 1, sizeof(*w->uniq), RS_GFP);
 	if (!w->uniq)
 		return -ENOMEM;
 	for (i = 0; i < n; i++)
@@ -272,7 +273,7 @@ static int rs_resolve_owners(struct rs_walk *w)
 	for (i = 0; i < n; i++)
 		if (nu == 0 || w->uniq[nu - 1] != w->uniq[i])
 			w->uniq[nu++] = w->uniq[i];
-	w->owners = kvcalloc(nu ? nu : 1, sizeof(*w->owners), GFP_KERNEL);
+	w->owners = kvcalloc(nu ? nu : 1, sizeof(*w->owners), RS_GFP);
 	if (!w->owners)
 		return -ENOMEM;
 
@@ -312,7 +313,7 @@ static int rs_resolve_owners(struct rs_walk *w)
 
 static void rs_resolve_paths(struct rs_walk *w)
 {
-	char *buf = kmalloc(PATH_MAX, GFP_KERNEL);
+	char *buf = kmalloc(PATH_MAX, RS_GFP);
 	unsigned int i;
 
 	if (!buf)
@@ -326,7 +327,7 @@ static void rs_resolve_paths(struct rs_walk *w)
 		p = d_path(&e->file->f_path, buf, PATH_MAX);
 		if (IS_ERR(p))
 			continue;
-		e->path = kstrndup(p, RMAPSCOPE_PATH_MAX - 1, GFP_KERNEL);
+		e->path = kstrndup(p, RMAPSCOPE_PATH_MAX - 1, RS_GFP);
 		e->rec.path = e->path;
 	}
 	kfree(buf);

@@ -9,9 +9,11 @@
 #include <nlohmann/json.hpp>
 
 #include "bench.hpp"
+#include "faults.hpp"
 #include "fixture.hpp"
 #include "hostile.hpp"
 #include "selftest.hpp"
+#include "stress.hpp"
 
 int main(int argc, char **argv)
 {
@@ -19,6 +21,14 @@ int main(int argc, char **argv)
 	app.require_subcommand(1);
 
 	app.add_subcommand("selftest", "real mappings checked against the pagemap oracle (TAP)");
+
+	app.add_subcommand("faults", "fail each allocation of each verb in turn: ENOMEM, a message, then success (TAP)");
+
+	unsigned stress_seconds = 60, stress_mutators = 3, stress_walkers = 3;
+	auto *stress = app.add_subcommand("stress", "walkers against mutators, with a data ledger (TAP)");
+	stress->add_option("--seconds", stress_seconds, "how long");
+	stress->add_option("--mutators", stress_mutators, "mutator processes")->check(CLI::Range(1, 16));
+	stress->add_option("--walkers", stress_walkers, "walker processes")->check(CLI::Range(1, 16));
 
 	std::string hostile_file;
 	auto *hostile = app.add_subcommand("hostile", "feed a list of hostile ctl commands (TAP)");
@@ -61,6 +71,10 @@ int main(int argc, char **argv)
 	}
 	if (app.got_subcommand("selftest"))
 		return rmapscope::run_selftest() ? 1 : 0;
+	if (app.got_subcommand("faults"))
+		return rmapscope::run_faults() ? 1 : 0;
+	if (*stress)
+		return rmapscope::run_stress(stress_seconds, stress_mutators, stress_walkers) ? 1 : 0;
 	if (*hostile)
 		return rmapscope::run_hostile(hostile_file) ? 1 : 0;
 	if (*fixture)

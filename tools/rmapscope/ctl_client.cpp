@@ -3,6 +3,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 #include <fcntl.h>
 #include <iostream>
 #include <unistd.h>
@@ -19,6 +20,16 @@ std::string debugfs_path(const std::string &file)
 std::string explain_open_failure(const std::string &path, int err)
 {
 	std::string why = "cannot open " + path + ": " + std::strerror(err);
+	if (err == EPERM && geteuid() == 0) {
+		// Locked down after the module was loaded: debugfs itself refuses writable files.
+		std::ifstream lf("/sys/kernel/security/lockdown");
+		std::string modes;
+		std::getline(lf, modes);
+		for (const char *m : {"[integrity]", "[confidentiality]"})
+			if (modes.find(m) != std::string::npos)
+				return why + " (the kernel is locked down, " + std::string(m + 1, std::strlen(m) - 2) +
+				       ": debugfs refuses every writable file; `rmapscope version` still works)\n";
+	}
 	if (err == EACCES || err == EPERM)
 		return why + " (rmapscope needs root: CAP_SYS_ADMIN, and debugfs is root-only)\n";
 	if (err != ENOENT)

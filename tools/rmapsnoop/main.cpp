@@ -30,7 +30,7 @@ void on_signal(int) { stop = 1; }
 
 struct Options {
 	bool summary = false, json = false, kprobes = false, verbose = false, no_stack = false, unwind_all = false;
-	bool test_no_exits = false;	// tests only: attach no exit probe, as if every return were missed
+	bool test_no_exits = false;	// tests only: once tracing starts, no exit probe, as if every return were missed
 	unsigned pid = 0;
 	std::string reason;
 	double duration = 0;
@@ -103,6 +103,7 @@ void explain_bpf_failure(int err)
 struct Tracer {
 	rmapsnoop_bpf *skel = nullptr;
 	std::vector<bpf_link *> links;
+	std::vector<bpf_link *> exits; // --test-no-exit-probes: the exit probes, detached once tracing starts
 	ring_buffer *rb = nullptr;
 	Tracer() = default;
 	Tracer(const Tracer &) = delete;
@@ -111,8 +112,9 @@ struct Tracer {
 	{
 		if (rb)
 			ring_buffer__free(rb);
-		for (bpf_link *l : links)
-			bpf_link__destroy(l);
+		for (auto *set : {&links, &exits})
+			for (bpf_link *l : *set)
+				bpf_link__destroy(l);
 		if (skel)
 			rmapsnoop_bpf__destroy(skel);
 	}
@@ -120,7 +122,7 @@ struct Tracer {
 
 // Opens, selects, loads and attaches in one mode; nullptr (with err set) if that mode fails.
 rmapsnoop_bpf *start(rmapsnoop::Mode mode, const Options &opt, const btf *vmlinux, const rmapsnoop::Kallsyms &ks,
-		     rmapsnoop::Selection &sel, std::vector<bpf_link *> &links, int &err)
+		     rmapsnoop::Selection &sel, std::vector<bpf_link *> &links, std::vector<bpf_link *> &exits, int &err)
 {
 	verifier_rejected = false;
 	rmapsnoop_bpf *skel = rmapsnoop_bpf__open();
@@ -146,8 +148,6 @@ rmapsnoop_bpf *start(rmapsnoop::Mode mode, const Options &opt, const btf *vmlinu
 			bpf_object__for_each_program(prog, skel->obj) {
 				if (!bpf_program__autoload(prog) || rmapsnoop::is_walk_entry(bpf_program__name(prog)) != entries)
 					continue;
-				if (opt.test_no_exits && rmapsnoop::is_walk_exit(bpf_program__name(prog)))
-					continue;
 				bpf_link *link = bpf_program__attach(prog);
 				if (!link) {
 					err = -errno;
@@ -155,7 +155,7 @@ rmapsnoop_bpf *start(rmapsnoop::Mode mode, const Options &opt, const btf *vmlinu
 						     std::strerror(errno));
 					break;
 				}
-				links.push_back(link);
+				(opt.test_no_exits && rmapsnoop::is_walk_exit(bpf_program__name(prog)) ? exits : links).push_back(link);
 			}
 			if (err)
 				break;
@@ -163,9 +163,11 @@ rmapsnoop_bpf *start(rmapsnoop::Mode mode, const Options &opt, const btf *vmlinu
 	}
 	if (err) {
 		// Detach whatever did attach, so a fallback mode never counts twice.
-		for (bpf_link *l : links)
-			bpf_link__destroy(l);
+		for (auto *set : {&links, &exits})
+			for (bpf_link *l : *set)
+				bpf_link__destroy(l);
 		links.clear();
+		exits.clear();
 		rmapsnoop_bpf__destroy(skel);
 		return nullptr;
 	}
@@ -208,13 +210,13 @@ int main(int argc, char **argv)
 	int err = 0;
 	Tracer t;
 	if (vmlinux && !opt.kprobes) {
-		t.skel = start(rmapsnoop::Mode::Fentry, opt, vmlinux, ks, sel, t.links, err);
+		t.skel = start(rmapsnoop::Mode::Fentry, opt, vmlinux, ks, sel, t.links, t.exits, err);
 		if (!t.skel)
 			std::fprintf(stderr, "rmapsnoop: warning: fentry/fexit failed (%s): falling back to kprobes\n",
 				     std::strerror(-err));
 	}
 	if (!t.skel)
-		t.skel = start(rmapsnoop::Mode::Kprobe, opt, vmlinux, ks, sel, t.links, err);
+		t.skel = start(rmapsnoop::Mode::Kprobe, opt, vmlinux, ks, sel, t.links, t.exits, err);
 	// sizeof(struct page), for measuring the struct page array where BPF cannot (pfn.hpp).
 	long page_struct = 0;
 	if (vmlinux) {
@@ -264,6 +266,10 @@ int main(int argc, char **argv)
 #else
 	(void)page_struct;
 #endif
+	// --test-no-exit-probes: only now, as the PFN calibration above needs its own walks' exits.
+	for (bpf_link *l : t.exits)
+		bpf_link__destroy(l);
+	t.exits.clear();
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	std::fprintf(stderr, "rmapsnoop: tracing with %s; Ctrl-C to end\n",

@@ -1,0 +1,81 @@
+#!/bin/sh
+# rmmod under load (TAP). Walkers run commands through ctl without pause, one of them through a
+# descriptor it keeps open, while this script unloads and reloads the module. While ctl is open
+# the module is in use: rmmod must fail at once, never wait and never free code in use. Once the
+# holder closes, rmmod may succeed between two commands; the walkers' next opens then fail
+# (the file is gone) until the reload, and their commands work again after it. The kernel log
+# (KASAN and lockdep on the debug kernel) is checked by scripts/vm.
+n=0 failed=0
+ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else failed=$((failed + 1)); echo "not ok $n - $2"; fi; }
+ctl=/sys/kernel/debug/rmapscope/ctl
+text=$(grep -m1 ' r-xp ' /proc/$$/maps | cut -d' ' -f1)
+cmd="walk pid=$$ addr=0x${text%-*}"
+range="referenced pid=$$ start=0x${text%-*} end=0x${text#*-}"
+rm -f /tmp/stop /tmp/walker.*
+
+walker() { # walker ID COMMAND: one transaction after another; counts answers and failed opens
+	good=0 gone=0 bad=0
+	while [ ! -e /tmp/stop ]; do
+		if command exec 3<> $ctl 2>/dev/null; then # (a failed plain exec would end the shell)
+			if printf '%s' "$2" >&3 2>/dev/null && head -c 4096 <&3 > /dev/null 2>&1; then good=$((good + 1)); else bad=$((bad + 1)); fi
+			exec 3<&-
+		else
+			gone=$((gone + 1))
+		fi
+		usleep 5000 # a gap in which no walker holds ctl, so rmmod gets its chances
+	done
+	echo "$good $gone $bad" > /tmp/walker.$1
+}
+holder() { # keeps ctl open and sends command after command through it, until /tmp/release
+	exec 4<> $ctl || { echo "0 1" > /tmp/holder; return; }
+	sent=0 failed_cmds=0
+	while [ ! -e /tmp/release ]; do
+		if printf '%s' "$cmd" >&4 2>/dev/null; then sent=$((sent + 1)); else failed_cmds=$((failed_cmds + 1)); fi
+	done
+	exec 4<&-
+	echo "$sent $failed_cmds" > /tmp/holder
+}
+
+walker 1 "$cmd" & walker 2 "$range" & walker 3 "$cmd format=json" &
+holder &
+sleep 2
+
+# 1. Held open: rmmod fails at once, ten times, and the commands go on.
+refused=0
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	if rmmod rmapscope 2>/tmp/rmmod.err; then break; fi
+	grep -q 'in use\|Resource temporarily unavailable\|busy' /tmp/rmmod.err && refused=$((refused + 1))
+done
+ok $([ $refused = 10 ] && echo 0 || echo 1) "rmmod while ctl is held open fails cleanly ($refused of 10: $(head -c 80 /tmp/rmmod.err))"
+grep -q '^rmapscope ' /proc/modules; ok $? "the module is still loaded"
+
+# 2. The holder lets go: unload and reload, again and again, with the walkers running.
+touch /tmp/release; wait_holder=0
+while [ ! -e /tmp/holder ] && [ $wait_holder -lt 100 ]; do sleep 0.1; wait_holder=$((wait_holder + 1)); done
+read sent held_failed < /tmp/holder
+ok $([ "$sent" -gt 0 ] && [ "$held_failed" = 0 ] && echo 0 || echo 1) "the holder's $sent commands all worked while rmmod was refused"
+unloaded=0 reloaded=0 tries=0
+while [ $unloaded -lt 10 ] && [ $tries -lt 2000 ]; do
+	tries=$((tries + 1))
+	rmmod rmapscope 2>/dev/null || continue
+	unloaded=$((unloaded + 1))
+	sleep 0.2
+	insmod /lib/rs/rmapscope.ko $(cat /lib/rs/modparams) && reloaded=$((reloaded + 1))
+	sleep 0.3
+done
+ok $([ $unloaded = 10 ] && [ $reloaded = 10 ] && echo 0 || echo 1) "unloaded and reloaded 10 times under load ($unloaded unloads, $reloaded reloads, $tries rmmod tries)"
+
+touch /tmp/stop; wait
+total_good=0 total_gone=0 total_bad=0
+for w in 1 2 3; do
+	read good gone bad < /tmp/walker.$w
+	total_good=$((total_good + good)) total_gone=$((total_gone + gone)) total_bad=$((total_bad + bad))
+done
+echo "# walkers: $total_good commands answered, $total_gone opens found no ctl (unloaded), $total_bad failed after opening"
+ok $([ $total_good -gt 0 ] && [ $total_gone -gt 0 ] && [ $total_bad = 0 ] && echo 0 || echo 1) \
+	"the walkers were answered, found ctl gone while unloaded, and every command that opened ctl was answered"
+# A command that raced an unload may fail (its module was going); none may hang or oops.
+out=$(rmapscope walk --pid $$ --addr "0x${text%-*}" 2>&1); rc=$?
+ok $rc "after it all, a walk works: $(echo "$out" | head -n 1 | cut -c1-100)"
+echo "1..$n"
+[ $failed = 0 ]
