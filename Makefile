@@ -18,7 +18,7 @@ ARCH ?= $(HOST_ARCH)
 KDIR ?= /lib/modules/$(shell uname -r)/build
 B := $(TOP)/build
 
-.PHONY: all module tools rmapsnoop host-test fuzz check kunit demo bench stress clean
+.PHONY: all module tools rmapsnoop host-test fuzz check kunit demo bench stress peer clean
 all: module tools
 
 module:
@@ -118,6 +118,10 @@ bench:
 # Walkers against mutators in one boot (docs/testing.md): make stress [SECONDS=N] [KERNEL=name] [ARCH=...]
 stress:
 	@scripts/stress --kernel $(or $(KERNEL),debug-7.3) --arch $(ARCH) --seconds $(or $(SECONDS),60)
+
+# The kernel's own mm selftests, alone and with rmapscope walkers at their pages (docs/testing.md)
+peer:
+	@scripts/peer --kernel $(or $(KERNEL),debug-7.3) $(if $(TESTS),--tests '$(TESTS)')
 
 clean:
 	rm -rf $(B)

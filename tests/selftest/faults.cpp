@@ -16,7 +16,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <functional>
 #include <string>
 #include <vector>
@@ -41,8 +40,7 @@ bool setup_fault_attrs(std::string &why)
 		{"fail_page_alloc/min-order", "0"},	   {"fail_page_alloc/verbose", "0"},
 	};
 	for (const auto &[file, value] : knobs) {
-		std::ofstream f(std::string("/sys/kernel/debug/") + file);
-		if (!(f << value << std::flush)) {
+		if (!write_file(std::string("/sys/kernel/debug/") + file, value)) {
 			why = std::string("cannot set /sys/kernel/debug/") + file + " (no FAILSLAB/FAIL_PAGE_ALLOC with debugfs)";
 			return false;
 		}

@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <fstream>
 #include <string>
 #include <vector>
 
@@ -31,13 +30,6 @@ int fixture_share(unsigned n)
 }
 
 namespace {
-bool write_file(const std::string &path, const std::string &text)
-{
-	std::ofstream f(path);
-	f << text;
-	f.flush();
-	return static_cast<bool>(f);
-}
 } // namespace
 
 int fixture_reclaim(unsigned n, unsigned pages)

@@ -11,6 +11,7 @@
 #include "bench.hpp"
 #include "faults.hpp"
 #include "fixture.hpp"
+#include "hammer.hpp"
 #include "hostile.hpp"
 #include "selftest.hpp"
 #include "stress.hpp"
@@ -29,6 +30,12 @@ int main(int argc, char **argv)
 	stress->add_option("--seconds", stress_seconds, "how long");
 	stress->add_option("--mutators", stress_mutators, "mutator processes")->check(CLI::Range(1, 16));
 	stress->add_option("--walkers", stress_walkers, "walker processes")->check(CLI::Range(1, 16));
+
+	std::string hammer_comm;
+	unsigned hammer_walkers = 2;
+	auto *hammer = app.add_subcommand("hammer", "until SIGTERM: walk, referenced and range scans at the pages of processes named COMM");
+	hammer->add_option("comm", hammer_comm, "the processes' comm")->required();
+	hammer->add_option("--walkers", hammer_walkers, "walker processes")->check(CLI::Range(1, 16));
 
 	std::string hostile_file;
 	auto *hostile = app.add_subcommand("hostile", "feed a list of hostile ctl commands (TAP)");
@@ -75,6 +82,8 @@ int main(int argc, char **argv)
 		return rmapscope::run_faults() ? 1 : 0;
 	if (*stress)
 		return rmapscope::run_stress(stress_seconds, stress_mutators, stress_walkers) ? 1 : 0;
+	if (*hammer)
+		return rmapscope::run_hammer(hammer_comm, hammer_walkers);
 	if (*hostile)
 		return rmapscope::run_hostile(hostile_file) ? 1 : 0;
 	if (*fixture)

@@ -215,12 +215,6 @@ void u1_shared_file_three(Tap &t)
 	unlink(f.c_str());
 }
 
-void drop_caches()
-{
-	sync();
-	std::ofstream("/proc/sys/vm/drop_caches") << "3\n";
-}
-
 void u2_thousand_dirty(Tap &t)
 {
 	constexpr size_t n = 1000;

@@ -27,7 +27,6 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <random>
 #include <set>
 #include <string>
@@ -129,16 +128,6 @@ void publish(unsigned slot, const void *addr)
 {
 	g->slots[slot % kSlots].addr = reinterpret_cast<uint64_t>(addr);
 	g->slots[slot % kSlots].pid = getpid();
-}
-
-bool write_file(const std::string &path, const std::string &value)
-{
-	int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	bool ok = write(fd, value.data(), value.size()) == ssize_t(value.size());
-	close(fd);
-	return ok;
 }
 
 int numa_nodes()
@@ -427,7 +416,7 @@ int run_stress(unsigned seconds, unsigned mutators, unsigned walkers)
 	mkdir("/sys/fs/cgroup/rmapscope-stress", 0755);
 	write_file("/sys/fs/cgroup/cgroup.subtree_control", "+memory");
 	write_file("/sys/fs/cgroup/rmapscope-stress/cgroup.procs", std::to_string(getpid()));
-	std::ofstream("/sys/kernel/mm/ksm/pages_to_scan") << "1000\n";
+	write_file("/sys/kernel/mm/ksm/pages_to_scan", "1000\n");
 	bool have_file = true;
 	for (unsigned i = 0; i < mutators; ++i) {
 		std::string f = ext4_file(("stress-ledger-" + std::to_string(i)).c_str(), kLedgerPages);
@@ -476,8 +465,7 @@ int run_stress(unsigned seconds, unsigned mutators, unsigned walkers)
 	// The ledger files, read back from disk: fsync'ed by their mutators, then the page cache dropped.
 	size_t disk_bad = 0;
 	if (have_file) {
-		sync();
-		std::ofstream("/proc/sys/vm/drop_caches") << "3\n";
+		drop_caches();
 		for (unsigned i = 0; i < mutators; ++i) {
 			std::vector<char> buf(kLedgerPages * kPage);
 			int fd = open(ledger_path(i).c_str(), O_RDONLY);

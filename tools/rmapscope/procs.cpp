@@ -125,6 +125,22 @@ void *map_file(const std::string &path, size_t pages, off_t pgoff, int flags, in
 	return p == MAP_FAILED ? nullptr : p;
 }
 
+bool write_file(const std::string &path, const std::string &text)
+{
+	int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	bool ok = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+	close(fd);
+	return ok;
+}
+
+void drop_caches()
+{
+	sync();
+	write_file("/proc/sys/vm/drop_caches", "3\n");
+}
+
 std::string hex(uint64_t v)
 {
 	char b[32];

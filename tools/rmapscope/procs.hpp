@@ -43,6 +43,10 @@ void touch_read(const void *p, size_t len);
 void settle_lru();
 // A file of pages on the guest's ext4 scratch disk, page i filled with byte i; "" without one.
 std::string ext4_file(const char *name, size_t pages);
+// Writes text to a file (sysfs, procfs, cgroupfs) in one write(); false if that fails.
+bool write_file(const std::string &path, const std::string &text);
+// sync, then drop the page cache (and slab caches): what a later read() gets comes from disk.
+void drop_caches();
 // mmap of a file, or nullptr.
 void *map_file(const std::string &path, size_t pages, off_t pgoff, int flags, int prot = PROT_READ);
 

@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-2.0
+// rmapscope-selftest hammer: rmapscope walkers aimed at the pages of other processes, for the
+// peer-suite comparison (tests/vm/peer.sh): the kernel's own mm selftests run once alone and once
+// with this hammering the pages of their processes, and must give the same results.
+#include "hammer.hpp"
+
+#include <dirent.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "ctl_client.hpp"
+#include "oracle.hpp"
+#include "procs.hpp"
+
+namespace rmapscope {
+namespace {
+
+volatile sig_atomic_t stop_now;
+void on_stop(int) { stop_now = 1; }
+
+std::vector<int> pids_of(const std::string &comm)
+{
+	std::vector<int> out;
+	DIR *d = opendir("/proc");
+	if (!d)
+		return out;
+	while (dirent *e = readdir(d)) {
+		int pid = std::atoi(e->d_name);
+		if (pid <= 0)
+			continue;
+		std::ifstream f("/proc/" + std::string(e->d_name) + "/comm");
+		std::string c;
+		if (std::getline(f, c) && c == comm)
+			out.push_back(pid);
+	}
+	closedir(d);
+	return out;
+}
+
+// The VMAs of pid, as [start, end).
+std::vector<std::pair<uint64_t, uint64_t>> vmas_of(int pid)
+{
+	std::vector<std::pair<uint64_t, uint64_t>> v;
+	std::ifstream maps("/proc/" + std::to_string(pid) + "/maps");
+	std::string line;
+	while (std::getline(maps, line)) {
+		unsigned long lo, hi;
+		if (std::sscanf(line.c_str(), "%lx-%lx", &lo, &hi) == 2 && line.find("[vsyscall]") == std::string::npos)
+			v.emplace_back(lo, hi);
+	}
+	return v;
+}
+
+struct Counts {
+	std::atomic<uint64_t> commands, answered;
+};
+
+[[noreturn]] void hammer(const std::string &comm, unsigned seed, Counts *c)
+{
+	std::mt19937_64 rng(seed);
+	while (!stop_now) {
+		std::vector<int> pids = pids_of(comm);
+		if (pids.empty()) {
+			usleep(2000);
+			continue;
+		}
+		int pid = pids[rng() % pids.size()];
+		auto vmas = vmas_of(pid);
+		if (vmas.empty())
+			continue;
+		auto [lo, hi] = vmas[rng() % vmas.size()];
+		uint64_t addr = lo + (rng() % ((hi - lo) / kPage)) * kPage;
+		if (!pm_present(pagemap_entry(pid, addr)))
+			continue;
+		std::string target = " pid=" + std::to_string(pid) + " addr=" + hex(addr);
+		std::string cmd;
+		switch (rng() % 3) {
+		case 0: cmd = "walk" + target; break;
+		case 1: cmd = "referenced" + target; break;
+		default:
+			cmd = "referenced pid=" + std::to_string(pid) + " start=" + hex(addr) + " end=" +
+			      hex(std::min<uint64_t>(addr + 16 * kPage, hi));
+		}
+		CtlReply r = ctl_transact(cmd);
+		++c->commands;
+		c->answered += r.err == 0;
+	}
+	_exit(0);
+}
+
+} // namespace
+
+int run_hammer(const std::string &comm, unsigned walkers)
+{
+	auto *c = static_cast<Counts *>(mmap(nullptr, sizeof(Counts), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0));
+	if (c == MAP_FAILED)
+		return 1;
+	new (c) Counts{};
+	signal(SIGTERM, on_stop);
+	signal(SIGINT, on_stop);
+	std::vector<pid_t> kids;
+	for (unsigned i = 0; i < walkers; ++i)
+		if (pid_t p = fork(); p == 0)
+			hammer(comm, 0x4a11 + i, c);
+		else if (p > 0)
+			kids.push_back(p);
+	while (!stop_now)
+		pause();
+	for (pid_t k : kids)
+		kill(k, SIGTERM);
+	for (pid_t k : kids)
+		waitpid(k, nullptr, 0);
+	std::printf("hammer comm=%s commands=%lu answered=%lu\n", comm.c_str(), static_cast<unsigned long>(c->commands.load()),
+		    static_cast<unsigned long>(c->answered.load()));
+	return 0;
+}
+
+} // namespace rmapscope
