@@ -17,7 +17,10 @@ bool Kallsyms::load(const std::string &path)
 		std::string addr, type, name, module;
 		if (!(ss >> addr >> type >> name))
 			continue;
-		if (type != "t" && type != "T")
+		// Text symbols only, and no ELF mapping symbols ($x, $d, $x.123: arm64 modules on 6.1 list
+		// them; the kernel hides them since 6.2): they name no function, and one sitting inside a
+		// function once named its callers "$x" for one tracer and the function for another.
+		if ((type != "t" && type != "T") || name.front() == '$')
 			continue;
 		ss >> module;
 		if (module.size() > 2 && module.front() == '[')
@@ -28,7 +31,7 @@ bool Kallsyms::load(const std::string &path)
 		nonzero = nonzero || k.addr != 0;
 		syms_.push_back(std::move(k));
 	}
-	std::sort(syms_.begin(), syms_.end(), [](const Ksym &a, const Ksym &b) { return a.addr < b.addr; });
+	std::stable_sort(syms_.begin(), syms_.end(), [](const Ksym &a, const Ksym &b) { return a.addr < b.addr; });
 	return nonzero;
 }
 
