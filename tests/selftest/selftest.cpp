@@ -42,11 +42,6 @@ struct Case {
 	int n;		  // the scenario's parameter (children to fork)
 };
 
-uint64_t pfn_at(pid_t pid, const void *addr)
-{
-	return pm_pfn(pagemap_entry(pid, reinterpret_cast<uint64_t>(addr)));
-}
-
 bool in_folio(const WalkReply &w, uint64_t pfn)
 {
 	return pfn >= w.folio_pfn() && pfn < w.folio_pfn() + w.folio_pages();
@@ -88,7 +83,7 @@ void fork_children(Tap &t, const Case &c)
 	}
 	verdict(t, c.what, walk_cmd(getpid(), c.r.at()), e);
 	settle_lru(); // a PFN names a page on the LRU
-	verdict(t, c.what + ", the folio named by its PFN", "walk pfn=" + hex(pfn_at(getpid(), c.r.at())), e);
+	verdict(t, c.what + ", the folio named by its PFN", "walk pfn=" + hex(pfn_of(getpid(), c.r.at())), e);
 	if (c.n == 64) {
 		// Past max= the walk keeps max records but still reports how many it found.
 		WalkReply cut = walk_command(walk_cmd(getpid(), c.r.at()) + " max=8");
@@ -112,7 +107,7 @@ void write_in_child(Tap &t, const Case &c)
 	WalkReply w = verdict(t, c.what, walk_cmd(getpid(), at), e);
 	// Where the backing copies, the writer's entry left the folio (pagemap). The tree still
 	// names its VMA: on a map line if it maps other pages of a large folio, else on a skip line.
-	bool left = !in_folio(w, pfn_at(writer.pid(), at));
+	bool left = !in_folio(w, pfn_of(writer.pid(), at));
 	bool named = has_pid(w, writer.pid()) || skip_names(w, writer.pid());
 	t.ok(w.err == 0 && left == c.b.cow && named,
 	     c.what + (c.b.cow ? ": the writer's page was copied, the walk still names its VMA"
@@ -122,9 +117,9 @@ void write_in_child(Tap &t, const Case &c)
 
 void write_alone(Tap &t, const Case &c)
 {
-	uint64_t before = pfn_at(getpid(), c.r.at());
+	uint64_t before = pfn_of(getpid(), c.r.at());
 	touch_write(c.r.at(), kPage, 0x55);
-	bool copied = pfn_at(getpid(), c.r.at()) != before;
+	bool copied = pfn_of(getpid(), c.r.at()) != before;
 	verdict(t, c.what, walk_cmd(getpid(), c.r.at()),
 		{.kind = c.b.copy_on_first_write ? "anon" : c.b.kind, .maps = 1, .listed = {getpid()}});
 	t.ok(copied == c.b.copy_on_first_write,

@@ -34,11 +34,6 @@ bool present(pid_t pid, const void *addr)
 	return pm_present(pagemap_entry(pid, reinterpret_cast<uint64_t>(addr)));
 }
 
-uint64_t pfn_of(pid_t pid, const void *addr)
-{
-	return pm_pfn(pagemap_entry(pid, reinterpret_cast<uint64_t>(addr)));
-}
-
 // A sharer that reads its mapping when told to, and sends back the first kEcho bytes it read:
 // a forked Helper whose setup serves a pipe.
 constexpr size_t kEcho = 16;

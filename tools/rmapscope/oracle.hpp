@@ -29,5 +29,10 @@ std::vector<std::pair<int, uint64_t>> maps_of_file(const std::string &path);
 uint64_t pagemap_entry(int pid, uint64_t addr);
 inline bool pm_present(uint64_t e) { return e >> 63; }
 inline uint64_t pm_pfn(uint64_t e) { return e & ((1ULL << 55) - 1); }
+// The PFN at addr in pid (0 when nothing is present there).
+inline uint64_t pfn_of(int pid, const void *addr)
+{
+	return pm_pfn(pagemap_entry(pid, reinterpret_cast<uint64_t>(addr)));
+}
 
 } // namespace rmapscope
