@@ -62,7 +62,7 @@ static void rs_core_test_report(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, buf,
 			   "folio pfn=0x1234 page_pfn=0x1234 nr_pages=1 kind=anon mapcount=1 refcount=1 index=0x2 flags=lru\n"
 			   "map pid=7 comm=x\\040y vma=0x1000-0x3000 pgoff=0x0 prot=rw-p file=- addr=0x2000 level=pte present=1 young=1 dirty=0 write=0 pages=1 visits=1 mlock=0\n"
-			   "walk maps=1 vmas=1 truncated=0 ns=5\n");
+			   "walk maps=1 vmas=1 truncated=0 ns=5 owners=owner shared_mms=0\n");
 	KUNIT_EXPECT_EQ(test, n, (long)strlen(buf));
 	/* Too small a buffer is reported, never overrun. */
 	KUNIT_EXPECT_EQ(test, rs_core_format_walk(res, RS_FORMAT_TEXT, buf, 16), -(long)ENOSPC);

@@ -104,7 +104,7 @@ static struct rs_folio_info rs_info(struct rs_folio *f)
 /* Walks f under its lock, as the core does; the buffer lives until the case ends or rs_walk_done(). */
 static struct rs_walk *rs_walk_of(struct kunit *test, struct rs_folio *f)
 {
-	struct rs_walk *w = rs_os_walk_new(32);
+	struct rs_walk *w = rs_os_walk_new(32, 0);
 	char msg[RS_KMSG];
 	int ret;
 

@@ -66,26 +66,34 @@ void quote(TextWriter &w, StrView tok)
 }
 
 // The keys a command may carry: one enum, one table. A key's bit in Parser::seen_ is 1 << Key.
-enum Key : unsigned { kPid, kAddr, kPfn, kFormat, kMax, kStart, kEnd, kDetail, kNrKeys };
+enum Key : unsigned { kPid, kAddr, kPfn, kFormat, kMax, kStart, kEnd, kDetail, kOwners, kNrKeys };
 
-// What a key's value is: a number in [min, max] stored through a member, or the format word.
+// What a key's value is: a number in [min, max], or one of two words (format=, owners=).
+struct Words {
+	const char *zero, *one;		// the value stored as 0 and as 1
+	const char *bad;		// the refusal of any other word
+};
+constexpr Words kFormatWords{"text", "json", "format must be text or json, got "};
+constexpr Words kOwnersWords{"owner", "all", "owners must be owner or all, got "};
+
 struct KeySpec {
 	const char *name;
 	Key key;
 	u64 min, max;			// for numbers; min > max: no range check
-	bool is_format;
+	const Words *words;		// a word, not a number
 	const char *bad = nullptr;	// the refusal of an out-of-range value, where not "KEY out of range"
 };
 
 constexpr KeySpec kKeys[] = {
-	{"pid", kPid, 1, RMAPSCOPE_PID_MAX, false},
-	{"addr", kAddr, 1, 0, false},
-	{"pfn", kPfn, 1, 0, false},
-	{"format", kFormat, 1, 0, true},
-	{"max", kMax, 1, RMAPSCOPE_MAX_MAPS, false},
-	{"start", kStart, 1, 0, false},
-	{"end", kEnd, 1, 0, false},
-	{"detail", kDetail, 0, 1, false, "detail must be 0 or 1, got "},
+	{"pid", kPid, 1, RMAPSCOPE_PID_MAX, nullptr},
+	{"addr", kAddr, 1, 0, nullptr},
+	{"pfn", kPfn, 1, 0, nullptr},
+	{"format", kFormat, 1, 0, &kFormatWords},
+	{"max", kMax, 1, RMAPSCOPE_MAX_MAPS, nullptr},
+	{"start", kStart, 1, 0, nullptr},
+	{"end", kEnd, 1, 0, nullptr},
+	{"detail", kDetail, 0, 1, nullptr, "detail must be 0 or 1, got "},
+	{"owners", kOwners, 1, 0, &kOwnersWords},
 };
 static_assert(sizeof(kKeys) / sizeof(kKeys[0]) == kNrKeys, "one spec per key, in enum order");
 
@@ -172,13 +180,10 @@ private:
 			return fail_tok("duplicate key ", key);
 		seen_ |= bit(spec->key);
 
-		if (spec->is_format) {
-			if (equals(val, "text"))
-				cmd_.format = RS_FORMAT_TEXT;
-			else if (equals(val, "json"))
-				cmd_.format = RS_FORMAT_JSON;
-			else
-				return fail_tok("format must be text or json, got ", val);
+		if (spec->words) {
+			if (!equals(val, spec->words->zero) && !equals(val, spec->words->one))
+				return fail_tok(spec->words->bad, val);
+			store(spec->key, equals(val, spec->words->one) ? 1 : 0);
 			return 0;
 		}
 		u64 v;
@@ -219,6 +224,12 @@ private:
 		case kDetail:
 			cmd_.detail = static_cast<int>(v);
 			break;
+		case kFormat:
+			cmd_.format = v ? RS_FORMAT_JSON : RS_FORMAT_TEXT;
+			break;
+		case kOwners:
+			cmd_.all_owners = static_cast<int>(v);
+			break;
 		default:
 			break;
 		}
@@ -232,7 +243,7 @@ private:
 		if (seen_ & range) {
 			if (cmd_.verb != RS_VERB_REFERENCED)
 				return fail("start=, end= and detail= belong to referenced only");
-			return finish_range(seen_ & (pid | addr | pfn | max), (seen_ & (start | end)) == (start | end));
+			return finish_range(seen_ & (pid | addr | pfn | max | bit(kOwners)), (seen_ & (start | end)) == (start | end));
 		}
 		if ((seen_ & pfn) && (seen_ & (pid | addr)))
 			return fail("give pfn= or pid= with addr=, not both");

@@ -20,6 +20,7 @@ struct rs_command {
 	unsigned long pfn;
 	int format;		/* enum rs_format */
 	unsigned int max;	/* 1 .. RMAPSCOPE_MAX_MAPS */
+	int all_owners;		/* owners=all: every process of each mm, not only its owner */
 	/* referenced pid= start= end= [detail=1]: a range scan instead of one target */
 	int range;
 	unsigned long start, end;	/* [start, end), start < end, at most RMAPSCOPE_RANGE_MAX_BYTES */

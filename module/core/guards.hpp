@@ -127,10 +127,10 @@ private:
 // Owns a walk's preallocated records and the references the walk took.
 class WalkBuffer : public Owned<rs_walk, rs_os_walk_free> {
 public:
-	// Room for max records; or -RS_ENOMEM.
-	static Maybe<WalkBuffer> make(unsigned int max)
+	// Room for max records; or -RS_ENOMEM. all_owners: name every process of each mm.
+	static Maybe<WalkBuffer> make(unsigned int max, int all_owners)
 	{
-		rs_walk *w = rs_os_walk_new(max);
+		rs_walk *w = rs_os_walk_new(max, all_owners);
 		if (!w)
 			return Maybe<WalkBuffer>::error(-RS_ENOMEM);
 		return WalkBuffer(w);

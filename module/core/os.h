@@ -77,7 +77,8 @@ int rs_os_range_referenced(int pid, unsigned long start, unsigned long end,
  */
 struct rs_walk;
 struct rs_walk_result;
-struct rs_walk *rs_os_walk_new(unsigned int max);
+/* all_owners: name every process using each mm (a scan of all tasks), not just its owner. */
+struct rs_walk *rs_os_walk_new(unsigned int max, int all_owners);
 int rs_os_walk_run(struct rs_walk *walk, struct rs_folio *folio, char *msg, __SIZE_TYPE__ msgcap);
 /* The structure behind the folio instead of its mappings: the tree command (same buffer). */
 int rs_os_tree_run(struct rs_walk *walk, struct rs_folio *folio, char *msg, __SIZE_TYPE__ msgcap);

@@ -41,7 +41,7 @@ Maybe<WalkBuffer> collect(const rs_command &cmd, rs_folio *folio, int mapcount, 
 {
 	unsigned capacity = walk_capacity(cmd.max, mapcount);
 	for (;;) {
-		auto walk = WalkBuffer::make(capacity);
+		auto walk = WalkBuffer::make(capacity, cmd.all_owners);
 		if (!walk) {
 			refuse(walk.error(), "no memory for the walk's records", msg, cap);
 			return walk;

@@ -223,7 +223,8 @@ void text(TextWriter &w, const rs_walk_result &r)
 		w.endl();
 	}
 	w.str("walk").kv_dec("maps", r.maps).kv_dec("vmas", r.vmas).kv_bool("truncated", r.truncated)
-		.kv_dec("ns", r.ns).endl();
+		.kv_dec("ns", r.ns).kv("owners", r.all_owners ? "all" : "owner").kv_dec("shared_mms", r.shared_mms)
+		.endl();
 }
 
 // tree: the folio line, then the structure (docs/debugfs.md).
@@ -363,7 +364,8 @@ void json(TextWriter &w, const rs_walk_result &r)
 		w.str("],\"reason\":\"no_entry_maps_folio\"}");
 	}
 	w.str("],\"walk\":{\"maps\":").dec(r.maps).str(",\"vmas\":").dec(r.vmas).str(",\"truncated\":")
-		.str(r.truncated ? "true" : "false").str(",\"ns\":").dec(r.ns).ch('}');
+		.str(r.truncated ? "true" : "false").str(",\"ns\":").dec(r.ns).str(",\"owners\":\"")
+		.str(r.all_owners ? "all" : "owner").str("\",\"shared_mms\":").dec(r.shared_mms).ch('}');
 	const rs_action_result &a = r.action;
 	if (a.kind == RS_ACTION_REFERENCED) {
 		w.str(",\"referenced\":{\"refs\":").sdec(a.refs).str(",\"vm_flags\":[");

@@ -142,6 +142,8 @@ struct rs_walk_result {
 	unsigned long long ns;		/* duration of the walk */
 	const struct rs_owner *owners;
 	unsigned int nr_owners;
+	int all_owners;			/* 1: every process using each mm; 0: its owner only */
+	unsigned int shared_mms;	/* all_owners=0: mms shared with other processes (CLONE_VM) */
 	/* tree only */
 	int tree;			/* enum rs_tree_kind; RS_TREE_NONE for a walk */
 	struct rs_anon_level levels[RS_TREE_LEVELS];

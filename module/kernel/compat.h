@@ -17,6 +17,7 @@
 #include <linux/mm.h>
 #include <linux/pgtable.h>
 #include <linux/rmap.h>
+#include <linux/sched/coredump.h>
 #include <linux/swap.h>
 #include <linux/version.h>
 
@@ -167,6 +168,43 @@ static inline struct dev_pagemap *rs_get_dev_pagemap(unsigned long pfn)
 	return get_dev_pagemap(pfn);
 #else
 	return get_dev_pagemap(pfn, NULL);
+#endif
+}
+
+/*
+ * The process that owns an mm, in O(1): mm->owner, kept by the kernel for the memory cgroup
+ * (CONFIG_MEMCG; every kernel of the matrix sets it). Read as get_mem_cgroup_from_mm() reads it:
+ * rcu_dereference() under rcu_read_lock(), the caller holding an mmgrab() on mm. It is a thread
+ * of some process using mm, or NULL while the kernel looks for a successor
+ * (mm_update_next_owner() in kernel/exit.c). Without CONFIG_MEMCG there is no owner to read and
+ * walk.c scans the tasks.
+ */
+#ifdef CONFIG_MEMCG
+#define RS_HAVE_MM_OWNER 1
+static inline struct task_struct *rs_mm_owner_rcu(struct mm_struct *mm)
+{
+	return rcu_dereference(mm->owner);
+}
+#else
+#define RS_HAVE_MM_OWNER 0
+static inline struct task_struct *rs_mm_owner_rcu(struct mm_struct *mm)
+{
+	return NULL;
+}
+#endif
+
+/*
+ * MMF_MULTIPROCESS: a clone(CLONE_VM) without CLONE_THREAD or CLONE_VFORK ever shared this mm
+ * with another process (copy_oom_score_adj() in kernel/fork.c sets it; nothing clears it). mm->flags
+ * is an unsigned long on 6.1 and 6.12 and a bitmap read through mm_flags_test() on 7.3
+ * (probe mm_flags_test).
+ */
+static inline bool rs_mm_multiprocess(const struct mm_struct *mm)
+{
+#if RS_HAVE_MM_FLAGS_TEST
+	return mm_flags_test(MMF_MULTIPROCESS, mm);
+#else
+	return test_bit(MMF_MULTIPROCESS, &mm->flags);
 #endif
 }
 

@@ -10,9 +10,10 @@
  * - rs_rmap_one runs under the anon_vma lock or i_mmap_rwsem, and page_vma_mapped_walk() holds
  *   the page-table lock while it returns true: no allocation and no sleep there. Records are
  *   preallocated; the only references taken are mmgrab()/get_file(), both atomic increments.
- * - rmap yields VMAs, not tasks. After the walk, one scan of the tasks (as collect_procs() does
- *   in mm/memory-failure.c) maps each mm to the thread-group leaders using it. The mmgrab()
- *   keeps each mm_struct from being freed and reused before that scan.
+ * - rmap yields VMAs, not tasks. After the walk, each mm is mapped to its owner (mm->owner, O(1)),
+ *   or with owners=all, by one scan of the tasks as collect_procs() does in mm/memory-failure.c,
+ *   to every thread-group leader using it. The mmgrab() keeps each mm_struct from being freed
+ *   and reused before then.
  */
 #define pr_fmt(fmt) "rmapscope: " fmt
 
@@ -37,13 +38,14 @@
 #include "folio.h"
 #include "walk_internal.h"
 
-struct rs_walk *rs_os_walk_new(unsigned int max)
+struct rs_walk *rs_os_walk_new(unsigned int max, int all_owners)
 {
 	struct rs_walk *w = kzalloc(sizeof(*w), RS_GFP);
 
 	if (!w)
 		return NULL;
 	w->max = max;
+	w->all_owners = all_owners;
 	w->ents = kvcalloc(max, sizeof(*w->ents), RS_GFP);
 	w->recs = kvcalloc(max, sizeof(*w->recs), RS_GFP);
 	if (!w->ents || !w->recs) {
@@ -258,11 +260,67 @@ static void rs_merge_visits(struct rs_walk *w)
 	w->nr = n;
 }
 
-/* One scan of the tasks: every thread-group leader whose threads use one of the walk's mms. */
+static void rs_owner_add(struct rs_owner *o, struct task_struct *leader)
+{
+	if (o->nr_pids < RMAPSCOPE_OWNER_PIDS)
+		o->pids[o->nr_pids] = task_tgid_vnr(leader);
+	if (o->nr_pids++ == 0)
+		strscpy(o->comm, leader->comm, sizeof(o->comm));
+}
+
+/*
+ * owners=all: one scan of the tasks, as collect_procs() does in mm/memory-failure.c: every
+ * thread-group leader whose threads use one of the walk's mms. O(threads on the machine).
+ */
+static void rs_owners_scan(struct rs_walk *w, unsigned int nu)
+{
+	struct task_struct *p, *t;
+
+	rcu_read_lock();
+	for_each_process(p) {
+		struct mm_struct *mm = NULL;
+		int idx;
+
+		if (p->flags & PF_KTHREAD)
+			continue;
+		/* The leader may have exited while its threads run on: ask every thread. */
+		for_each_thread(p, t) {
+			mm = READ_ONCE(t->mm);
+			if (mm)
+				break;
+		}
+		if (!mm)
+			continue;
+		idx = rs_find_mm(w->uniq, nu, mm);
+		if (idx >= 0)
+			rs_owner_add(&w->owners[idx], p);
+	}
+	rcu_read_unlock();
+}
+
+/*
+ * The default: each mm's owner (compat.h), O(1) per mm. A process that shares the mm through
+ * clone(CLONE_VM) is not listed; shared_mms= counts the mms where that may have happened.
+ */
+static void rs_owners_of_mms(struct rs_walk *w, unsigned int nu)
+{
+	unsigned int i;
+
+	rcu_read_lock();
+	for (i = 0; i < nu; i++) {
+		struct task_struct *t = rs_mm_owner_rcu(w->uniq[i]);
+
+		if (t && !(t->flags & PF_KTHREAD))
+			rs_owner_add(&w->owners[i], t->group_leader);
+		w->res.shared_mms += rs_mm_multiprocess(w->uniq[i]);
+	}
+	rcu_read_unlock();
+}
+
+/* The processes behind the walk's mms: see docs/debugfs.md, owners=. */
 static int rs_resolve_owners(struct rs_walk *w)
 {
 	unsigned int i, n = w->nr, nu = 0;
-	struct task_struct *p, *t;
 
 	w->uniq = kvmalloc_array(n ? n : 1, sizeof(*w->uniq), RS_GFP);
 	if (!w->uniq)
@@ -277,32 +335,11 @@ static int rs_resolve_owners(struct rs_walk *w)
 	if (!w->owners)
 		return -ENOMEM;
 
-	rcu_read_lock();
-	for_each_process(p) {
-		struct mm_struct *mm = NULL;
-		struct rs_owner *o;
-		int idx;
-
-		if (p->flags & PF_KTHREAD)
-			continue;
-		/* The leader may have exited while its threads run on: ask every thread. */
-		for_each_thread(p, t) {
-			mm = READ_ONCE(t->mm);
-			if (mm)
-				break;
-		}
-		if (!mm)
-			continue;
-		idx = rs_find_mm(w->uniq, nu, mm);
-		if (idx < 0)
-			continue;
-		o = &w->owners[idx];
-		if (o->nr_pids < RMAPSCOPE_OWNER_PIDS)
-			o->pids[o->nr_pids] = task_tgid_vnr(p);
-		if (o->nr_pids++ == 0)
-			strscpy(o->comm, p->comm, sizeof(o->comm));
-	}
-	rcu_read_unlock();
+	w->res.all_owners = w->all_owners || !RS_HAVE_MM_OWNER;
+	if (w->res.all_owners)
+		rs_owners_scan(w, nu);
+	else
+		rs_owners_of_mms(w, nu);
 
 	for (i = 0; i < n; i++)
 		w->ents[i].rec.owner = rs_find_mm(w->uniq, nu, w->ents[i].mm);

@@ -17,6 +17,7 @@ struct rs_walk_entry {
 
 struct rs_walk {
 	unsigned int max;
+	int all_owners;			/* owners=all: scan the tasks */
 	unsigned int nr;		/* entries filled */
 	unsigned long dropped_maps;	/* mappings found after the buffer was full */
 	struct rs_walk_entry *ents;

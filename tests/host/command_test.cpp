@@ -59,6 +59,22 @@ TEST(Command, Tree)
 	EXPECT_EQ(j.cmd.format, RS_FORMAT_JSON);
 }
 
+TEST(Command, OwnersIsAWord)
+{
+	EXPECT_EQ(parse("walk pid=1 addr=2").cmd.all_owners, 0);
+	EXPECT_EQ(parse("walk pid=1 addr=2 owners=owner").cmd.all_owners, 0);
+	Parsed a = parse("tree pfn=3 owners=all format=json");
+	ASSERT_EQ(a.ret, 0) << a.err;
+	EXPECT_EQ(a.cmd.all_owners, 1);
+	EXPECT_EQ(a.cmd.format, RS_FORMAT_JSON);
+	Parsed bad = parse("walk pid=1 addr=2 owners=1");
+	EXPECT_EQ(bad.ret, -RS_EINVAL);
+	EXPECT_EQ(bad.err, "owners must be owner or all, got '1'");
+	EXPECT_EQ(parse("walk pid=1 addr=2 owners=all owners=all").err, "duplicate key 'owners'");
+	EXPECT_EQ(parse("referenced pid=1 start=0 end=0x1000 owners=all").err,
+		  "a range scan takes pid=, start=, end= and detail= only");
+}
+
 TEST(Command, BoundsAreInclusive)
 {
 	EXPECT_EQ(parse("walk pid=1 addr=0").ret, 0);

@@ -88,10 +88,11 @@ void rs_os_folio_unlock(rs_folio *)
 	fake::record("unlock");
 }
 
-rs_walk *rs_os_walk_new(unsigned int capacity)
+rs_walk *rs_os_walk_new(unsigned int capacity, int all_owners)
 {
 	auto &s = fake::state();
 	s.last_capacity = capacity;
+	s.last_all_owners = all_owners;
 	if (s.walk_alloc_fails)
 		return nullptr;
 	s.walks++;

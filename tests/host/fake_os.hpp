@@ -32,6 +32,7 @@ struct State {
 	int walks = 0;			// walk buffers alive
 	int walk_runs = 0;
 	unsigned last_capacity = 0;
+	int last_all_owners = -1;
 	int isolated = 0;		// folios off their LRU
 	int action_calls = 0;
 	// The calls in the order they were made: "isolate", "lock", "walk", "referenced",

@@ -35,6 +35,7 @@ struct Fixture {
 		res.maps = 2;
 		res.vmas = 4;
 		res.ns = 999;
+		res.shared_mms = 1;
 		res.owners = owners;
 		res.nr_owners = 2;
 	}
@@ -55,7 +56,7 @@ TEST(WalkReport, Text)
 		  "map pid=7 comm=x vma=0x200000-0x400000 pgoff=0x0 prot=rw-p file=- addr=0x200000 level=pmd present=1 "
 		  "young=0 dirty=1 write=1 pages=512 visits=2 mlock=1\n"
 		  "skip vma=0x5000-0x6000 pid=7 reason=no_entry_maps_folio\n"
-		  "walk maps=2 vmas=4 truncated=0 ns=999\n");
+		  "walk maps=2 vmas=4 truncated=0 ns=999 owners=owner shared_mms=1\n");
 	// Every line parses as a record with the tools' parser: escaping kept values to one token.
 	auto recs = rmapscope::parse_report(buf);
 	ASSERT_TRUE(recs);
@@ -77,6 +78,11 @@ TEST(WalkReport, JsonIsValidAndCarriesTheSameData)
 	EXPECT_EQ(j["maps"][1]["level"], "pmd");
 	EXPECT_EQ(j["skips"].size(), 1u);
 	EXPECT_EQ(j["walk"]["vmas"], 4);
+	EXPECT_EQ(j["walk"]["owners"], "owner");
+	EXPECT_EQ(j["walk"]["shared_mms"], 1);
+	f.res.all_owners = 1;
+	ASSERT_GT(rs_core_format_walk(&f.res, 1, buf, sizeof(buf)), 0);
+	EXPECT_EQ(nlohmann::json::parse(buf)["walk"]["owners"], "all");
 }
 
 TEST(WalkReport, HostilePathsStayOneToken)

@@ -18,10 +18,11 @@ struct Outcome {
 	std::string text;
 };
 
-Outcome run(bool by_pfn = false, unsigned max = 8)
+Outcome run(bool by_pfn = false, unsigned max = 8, int all_owners = 0)
 {
 	rs_command cmd{};
 	cmd.verb = RS_VERB_WALK;
+	cmd.all_owners = all_owners;
 	cmd.by_pfn = by_pfn;
 	cmd.pid = 1;
 	cmd.max = max;
@@ -147,5 +148,14 @@ TEST_F(Walk, CapacityFollowsMapcount)
 	EXPECT_GT(run(false, 4096).ret, 0);
 	EXPECT_EQ(fake::state().walk_runs, 1);
 	EXPECT_EQ(fake::state().last_capacity, 22u); // 2 * 3 + 16
+	expect_all_released();
+}
+
+TEST_F(Walk, OwnersAllReachesTheKernelSide)
+{
+	EXPECT_GT(run(false, 8, 0).ret, 0);
+	EXPECT_EQ(fake::state().last_all_owners, 0);
+	EXPECT_GT(run(false, 8, 1).ret, 0);
+	EXPECT_EQ(fake::state().last_all_owners, 1);
 	expect_all_released();
 }

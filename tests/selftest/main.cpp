@@ -49,10 +49,11 @@ int main(int argc, char **argv)
 	fixture->add_option("--sharers", sharers, "processes sharing the page(s)");
 	fixture->add_option("--pages", fpages, "reclaim: pages");
 
-	bool range_bench = false, scan_bench = false;
+	bool range_bench = false, scan_bench = false, owner_bench = false;
 	auto *bench = app.add_subcommand("bench", "walk cost against brute force and against the number of sharers");
 	bench->add_flag("--range", range_bench, "instead: a 64 MiB range scan against page_idle");
 	bench->add_flag("--scan", scan_bench, "instead: the 64 MiB range scan alone");
+	bench->add_flag("--owners", owner_bench, "instead: a 1-mapper walk with a few tasks and with 4,400 more (TAP)");
 
 	std::string json_file;
 	auto *json = app.add_subcommand("json", "exit 0 if FILE is one strict JSON text (RFC 8259, UTF-8)");
@@ -90,7 +91,8 @@ int main(int argc, char **argv)
 		return fixture_kind == "share" ? rmapscope::fixture_share(sharers)
 					       : rmapscope::fixture_reclaim(sharers, fpages);
 	if (*bench)
-		return scan_bench ? rmapscope::run_scan_bench()
+		return owner_bench ? rmapscope::run_owner_bench()
+		       : scan_bench ? rmapscope::run_scan_bench()
 				  : range_bench ? rmapscope::run_range_bench() : rmapscope::run_bench();
 	return 2;
 }

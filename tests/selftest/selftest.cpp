@@ -205,8 +205,15 @@ void clone_vm(Tap &t, const Case &c)
 	}
 	std::vector<char> stack(256 * 1024);
 	pid_t child = clone(clone_vm_child, stack.data() + stack.size(), CLONE_VM | SIGCHLD, go);
-	verdict(t, c.what + ": one mm, one mapping, both processes in pid=", walk_cmd(getpid(), c.r.at()),
+	verdict(t, c.what + ": one mm, one mapping, owners=all lists both processes",
+		walk_cmd(getpid(), c.r.at()) + " owners=all",
 		{.kind = c.b.kind, .level = c.b.level, .maps = 1, .listed = {getpid(), child}});
+	// By default only the mm's owner (this process, which created the mm) is named, and the walk
+	// says that its mm is shared with another process.
+	WalkReply w = walk_command(walk_cmd(getpid(), c.r.at()));
+	bool only_owner = !w.err && w.maps.size() == 1 && w.maps[0].pids == std::vector<int>{getpid()};
+	t.ok(only_owner && w.walk.get("owners") == "owner" && w.walk.get("shared_mms") == "1",
+	     c.what + ": one mm, one mapping, by default its owner alone, shared_mms=1", w.raw);
 	close(go[1]);
 	waitpid(child, nullptr, 0);
 	close(go[0]);
