@@ -37,4 +37,7 @@
 #define RMAPSCOPE_RANGE_MAX_BYTES (1UL << 30)
 #define RMAPSCOPE_RANGE_DETAIL_MAX_PAGES 65536
 
+/* share pid=: the peers listed (more are counted in peers_dropped=). */
+#define RMAPSCOPE_SHARE_PEERS_MAX 1024
+
 #endif /* RMAPSCOPE_ABI_H */

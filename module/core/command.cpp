@@ -134,6 +134,8 @@ public:
 			cmd_.verb = RS_VERB_REFERENCED;
 		else if (equals(verb, "unmap"))
 			cmd_.verb = RS_VERB_UNMAP;
+		else if (equals(verb, "share"))
+			cmd_.verb = RS_VERB_SHARE;
 		else
 			return fail_tok("unknown command ", verb);
 
@@ -240,9 +242,11 @@ private:
 		constexpr unsigned pid = bit(kPid), addr = bit(kAddr), pfn = bit(kPfn), max = bit(kMax);
 		constexpr unsigned start = bit(kStart), end = bit(kEnd), detail = bit(kDetail);
 		constexpr unsigned range = start | end | detail;
+		if (cmd_.verb == RS_VERB_SHARE)
+			return finish_share(seen_ & (addr | pfn | max | detail), (seen_ & (start | end)));
 		if (seen_ & range) {
 			if (cmd_.verb != RS_VERB_REFERENCED)
-				return fail("start=, end= and detail= belong to referenced only");
+				return fail("start= and end= belong to referenced and share, detail= to referenced only");
 			return finish_range(seen_ & (pid | addr | pfn | max | bit(kOwners)), (seen_ & (start | end)) == (start | end));
 		}
 		if ((seen_ & pfn) && (seen_ & (pid | addr)))
@@ -258,6 +262,20 @@ private:
 		if (seen_ & addr)
 			return fail("addr= needs pid=");
 		return fail("no target: give pid= and addr=, or pfn=");
+	}
+
+	// share pid= [start= end=] [format=] [owners=]: a process's pages and who shares them.
+	int finish_share(unsigned others, unsigned ends)
+	{
+		if (others)
+			return fail("share takes pid=, start=, end=, format= and owners= only");
+		if (!(seen_ & bit(kPid)))
+			return fail("share needs pid=");
+		if (ends && ends != (bit(kStart) | bit(kEnd)))
+			return fail("give both start= and end=, or neither (the whole address space)");
+		if (ends && cmd_.start >= cmd_.end)
+			return fail("start= must be below end=");
+		return 0;
 	}
 
 	// referenced pid= start= end= [detail=]: a range scan of one process.

@@ -70,6 +70,14 @@ int rs_os_range_referenced(int pid, unsigned long start, unsigned long end,
 			   struct rs_range_result *res, char *msg, __SIZE_TYPE__ msgcap);
 
 /*
+ * share.c. share pid= [start= end=] (start = end = 0: the whole address space): res->peers is
+ * preallocated by the caller with res->peers_cap entries.
+ */
+struct rs_share_result;
+int rs_os_share(int pid, unsigned long start, unsigned long end, int all_owners,
+		struct rs_share_result *res, char *msg, __SIZE_TYPE__ msgcap);
+
+/*
  * walk.c (tree.c: rs_os_tree_run). The walk. rs_os_walk_new() preallocates room for max records, so nothing is allocated while
  * the kernel holds rmap and page-table locks. rs_os_walk_run() walks the folio (locked by the
  * caller where rmap needs it) and then resolves owners and paths; rs_os_walk_free() drops every

@@ -81,6 +81,8 @@ extern "C" long rs_core_run_command(const rs_command *cmd, char **out)
 		return cmd->range ? rs::run_range(*cmd, out) : rs::run_referenced(*cmd, out);
 	case RS_VERB_UNMAP:
 		return rs::run_unmap(*cmd, out);
+	case RS_VERB_SHARE:
+		return rs::run_share(*cmd, out);
 	default:
 		return rs::run_walk(*cmd, out);
 	}

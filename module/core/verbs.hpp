@@ -36,5 +36,6 @@ long run_walk(const rs_command &cmd, char **out);
 long run_referenced(const rs_command &cmd, char **out);
 long run_range(const rs_command &cmd, char **out);
 long run_unmap(const rs_command &cmd, char **out);
+long run_share(const rs_command &cmd, char **out);
 
 } // namespace rs

@@ -28,77 +28,10 @@
 #include "call.h"
 #include "compat.h"
 #include "folio.h"
+#include "span.h"
 #include "target.h"
 #include "walk_internal.h"
 #include "errmsg.h"
-
-/* Consecutive pages of one folio, mapped at consecutive addresses. */
-struct rs_span_item {
-	struct folio *folio;	/* referenced, or NULL for a skip found at lookup */
-	unsigned long addr, pfn;
-	unsigned int pages;
-	unsigned int young;	/* pages whose entry was young at lookup */
-	unsigned long young_mask;	/* which of the first BITS_PER_LONG pages */
-	int skip;
-	struct vm_area_struct *vma;	/* valid while the span's mmap_lock is held */
-	bool rechecked;		/* its entry was read again just before asking */
-	bool consumed;		/* ... and found old: a look-around in this span cleared it */
-};
-
-#define RS_SPAN_MAX (PMD_SIZE / PAGE_SIZE)
-
-/* Looks up [addr, end) (within one PMD span) under mmap_lock; returns the items filled. */
-static unsigned int rs_span_collect(struct mm_struct *mm, unsigned long addr, unsigned long end,
-				    struct rs_span_item *items)
-{
-	unsigned int n = 0;
-
-	while (addr < end) {
-		struct vm_area_struct *vma = find_vma(mm, addr);
-		struct rs_span_item *last = n ? &items[n - 1] : NULL;
-		struct page *page;
-		bool young;
-
-		if (!vma || vma->vm_start >= end)
-			break;
-		if (addr < vma->vm_start)
-			addr = vma->vm_start;
-		/* hugetlb needs hugetlb-aware walks; PFN maps have no struct folio to ask about. */
-		if (is_vm_hugetlb_page(vma) || (vma->vm_flags & (VM_PFNMAP | VM_IO))) {
-			addr = vma->vm_end;
-			continue;
-		}
-		page = rs_page_at(vma, addr, &young);
-		if (!page) {
-			addr += PAGE_SIZE;
-			continue;
-		}
-		if (IS_ERR(page)) {
-			int skip = PTR_ERR(page) == -ENXIO ? RS_SKIP_UNTRACKED : RS_SKIP_UNSUPPORTED;
-
-			items[n++] = (struct rs_span_item){ .addr = addr, .pages = 1, .skip = skip };
-			addr += PAGE_SIZE;
-			continue;
-		}
-		if (last && last->folio == page_folio(page) &&
-		    last->addr + (unsigned long)last->pages * PAGE_SIZE == addr &&
-		    last->pfn + last->pages == page_to_pfn(page)) {
-			if (young && last->pages < BITS_PER_LONG)
-				last->young_mask |= 1UL << last->pages;
-			last->young += young;
-			last->pages++;
-			put_page(page);
-		} else {
-			items[n++] = (struct rs_span_item){
-				.folio = page_folio(page), .addr = addr, .pfn = page_to_pfn(page),
-				.pages = 1, .young = young, .young_mask = young, .skip = RS_RANGE_NO_SKIP,
-				.vma = vma,
-			};
-		}
-		addr += PAGE_SIZE;
-	}
-	return n;
-}
 
 /*
  * A small folio mapped only by one entry, that entry old and PG_young clear, has nothing for

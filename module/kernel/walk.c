@@ -188,7 +188,7 @@ static void rs_sift(struct mm_struct **a, unsigned int i, unsigned int n)
 	}
 }
 
-static void rs_sort_mms(struct mm_struct **a, unsigned int n)
+void rs_sort_mms(struct mm_struct **a, unsigned int n)
 {
 	unsigned int i;
 
@@ -201,7 +201,7 @@ static void rs_sort_mms(struct mm_struct **a, unsigned int n)
 }
 
 /* Index of mm in the sorted a[0..n), or -1. */
-static int rs_find_mm(struct mm_struct *const *a, unsigned int n, const struct mm_struct *mm)
+int rs_find_mm(struct mm_struct *const *a, unsigned int n, const struct mm_struct *mm)
 {
 	unsigned int lo = 0, hi = n;
 
@@ -270,9 +270,9 @@ static void rs_owner_add(struct rs_owner *o, struct task_struct *leader)
 
 /*
  * owners=all: one scan of the tasks, as collect_procs() does in mm/memory-failure.c: every
- * thread-group leader whose threads use one of the walk's mms. O(threads on the machine).
+ * thread-group leader whose threads use one of the mms. O(threads on the machine).
  */
-static void rs_owners_scan(struct rs_walk *w, unsigned int nu)
+static void rs_owners_scan(struct mm_struct *const *mms, unsigned int n, struct rs_owner *owners)
 {
 	struct task_struct *p, *t;
 
@@ -291,30 +291,44 @@ static void rs_owners_scan(struct rs_walk *w, unsigned int nu)
 		}
 		if (!mm)
 			continue;
-		idx = rs_find_mm(w->uniq, nu, mm);
+		idx = rs_find_mm(mms, n, mm);
 		if (idx >= 0)
-			rs_owner_add(&w->owners[idx], p);
+			rs_owner_add(&owners[idx], p);
 	}
 	rcu_read_unlock();
 }
 
 /*
  * The default: each mm's owner (compat.h), O(1) per mm. A process that shares the mm through
- * clone(CLONE_VM) is not listed; shared_mms= counts the mms where that may have happened.
+ * clone(CLONE_VM) is not listed; the return value counts the mms where that may have happened.
  */
-static void rs_owners_of_mms(struct rs_walk *w, unsigned int nu)
+static unsigned int rs_owners_of_mms(struct mm_struct *const *mms, unsigned int n,
+				     struct rs_owner *owners)
 {
-	unsigned int i;
+	unsigned int i, shared = 0;
 
 	rcu_read_lock();
-	for (i = 0; i < nu; i++) {
-		struct task_struct *t = rs_mm_owner_rcu(w->uniq[i]);
+	for (i = 0; i < n; i++) {
+		struct task_struct *t = rs_mm_owner_rcu(mms[i]);
 
 		if (t && !(t->flags & PF_KTHREAD))
-			rs_owner_add(&w->owners[i], t->group_leader);
-		w->res.shared_mms += rs_mm_multiprocess(w->uniq[i]);
+			rs_owner_add(&owners[i], t->group_leader);
+		shared += rs_mm_multiprocess(mms[i]);
 	}
 	rcu_read_unlock();
+	return shared;
+}
+
+int rs_resolve_mm_owners(struct mm_struct *const *mms, unsigned int n, struct rs_owner *owners,
+			 int all, unsigned int *shared_mms)
+{
+	all = all || !RS_HAVE_MM_OWNER;
+	*shared_mms = 0;
+	if (all)
+		rs_owners_scan(mms, n, owners);
+	else
+		*shared_mms = rs_owners_of_mms(mms, n, owners);
+	return all;
 }
 
 /* The processes behind the walk's mms: see docs/debugfs.md, owners=. */
@@ -335,11 +349,8 @@ static int rs_resolve_owners(struct rs_walk *w)
 	if (!w->owners)
 		return -ENOMEM;
 
-	w->res.all_owners = w->all_owners || !RS_HAVE_MM_OWNER;
-	if (w->res.all_owners)
-		rs_owners_scan(w, nu);
-	else
-		rs_owners_of_mms(w, nu);
+	w->res.all_owners = rs_resolve_mm_owners(w->uniq, nu, w->owners, w->all_owners,
+						 &w->res.shared_mms);
 
 	for (i = 0; i < n; i++)
 		w->ents[i].rec.owner = rs_find_mm(w->uniq, nu, w->ents[i].mm);
@@ -383,36 +394,55 @@ static void rs_publish(struct rs_walk *w)
 	w->res.nr_recs = w->nr;
 }
 
-int rs_os_walk_run(struct rs_walk *w, struct rs_folio *f, char *msg, size_t cap)
+int rs_walk_callable(char *msg, size_t cap)
 {
-	struct folio *folio = f->folio;
-	struct rmap_walk_control rwc = {
-		.rmap_one = rs_rmap_one,
-		.arg = w,
-	};
-	u64 start;
-
 	if (!rs_callable(RS_SYM_rmap_walk) || !rs_callable(RS_SYM_page_vma_mapped_walk)) {
 		snprintf(msg, cap, "rmap_walk cannot be called safely on this kernel (see version)");
 		return -EOPNOTSUPP;
 	}
+	return 0;
+}
+
+int rs_walk_folio(struct folio *folio, rs_rmap_one_t one, void *arg)
+{
+	struct rmap_walk_control rwc = {
+		.rmap_one = one,
+		.arg = arg,
+	};
+
+	if (folio_test_anon(folio) && !folio_test_ksm(folio)) {
+		if (!rs_callable(RS_SYM_folio_lock_anon_vma_read))
+			return -EOPNOTSUPP;
+		rwc.anon_lock = rs_syms.folio_lock_anon_vma_read;
+	}
+	/* As page_idle does: nothing to walk for an unmapped folio or one without a mapping. */
+	if (folio_mapped(folio) && rs_folio_has_rmap(folio))
+		rs_call_rmap_walk(folio, &rwc);
+	return 0;
+}
+
+int rs_os_walk_run(struct rs_walk *w, struct rs_folio *f, char *msg, size_t cap)
+{
+	struct folio *folio = f->folio;
+	u64 start;
+	int ret = rs_walk_callable(msg, cap);
+
+	if (ret)
+		return ret;
 	if (WARN_ON_ONCE(!folio_test_locked(folio))) {
 		snprintf(msg, cap, "internal error: folio not locked");
 		return -EINVAL;
 	}
-	if (folio_test_anon(folio) && !folio_test_ksm(folio)) {
-		if (!rs_callable(RS_SYM_folio_lock_anon_vma_read)) {
-			snprintf(msg, cap, "folio_lock_anon_vma_read cannot be used as anon_lock here (see version)");
-			return -EOPNOTSUPP;
-		}
-		rwc.anon_lock = rs_syms.folio_lock_anon_vma_read;
+
+	if (folio_test_anon(folio) && !folio_test_ksm(folio) &&
+	    !rs_callable(RS_SYM_folio_lock_anon_vma_read)) {
+		snprintf(msg, cap, "folio_lock_anon_vma_read cannot be used as anon_lock here (see version)");
+		return -EOPNOTSUPP;
 	}
 
 	rs_os_folio_describe(f, &w->res.folio);
 	start = ktime_get_ns();
-	/* As page_idle does: nothing to walk for an unmapped folio or one without a mapping. */
-	if (folio_mapped(folio) && rs_folio_has_rmap(folio))
-		rs_call_rmap_walk(folio, &rwc);
+	rs_walk_folio(folio, rs_rmap_one, w);
 	w->res.ns = ktime_get_ns() - start;
 
 	return rs_walk_finish(w, msg, cap);

@@ -37,4 +37,27 @@ void rs_walk_add(struct rs_walk *w, struct vm_area_struct *vma, const struct rs_
 /* With every rmap lock dropped: merge repeats, resolve owners and paths, publish the records. */
 int rs_walk_finish(struct rs_walk *w, char *msg, size_t cap);
 
+/* 0 if rmap_walk() and page_vma_mapped_walk() can be called here; else -EOPNOTSUPP and why. */
+int rs_walk_callable(char *msg, size_t cap);
+typedef bool (*rs_rmap_one_t)(struct folio *folio, struct vm_area_struct *vma, unsigned long addr,
+			      void *arg);
+/*
+ * rmap_walk() of a locked folio with one as rmap_one, anon folios through
+ * folio_lock_anon_vma_read() as folio_referenced() does; nothing for an unmapped folio.
+ * -EOPNOTSUPP for an anon folio where folio_lock_anon_vma_read cannot be called.
+ */
+int rs_walk_folio(struct folio *folio, rs_rmap_one_t one, void *arg);
+
+/* Heapsort of mm pointers, and the index of mm in such a sorted array (or -1). */
+void rs_sort_mms(struct mm_struct **a, unsigned int n);
+int rs_find_mm(struct mm_struct *const *a, unsigned int n, const struct mm_struct *mm);
+/*
+ * The processes of n sorted mms (each held by mmgrab()), into owners[] (zeroed by the caller):
+ * each mm's owner, or with all (or without CONFIG_MEMCG) every process using it. Returns whether
+ * every process was looked for; *shared_mms counts, for the owner way, the mms ever shared
+ * with another process.
+ */
+int rs_resolve_mm_owners(struct mm_struct *const *mms, unsigned int n, struct rs_owner *owners,
+			 int all, unsigned int *shared_mms);
+
 #endif /* RMAPSCOPE_WALK_INTERNAL_H */

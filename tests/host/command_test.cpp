@@ -174,8 +174,8 @@ TEST(Command, RangeScanRefusals)
 		{"referenced pid=7 start=0 end=0x10001000 detail=1", "detail=1 covers at most 65536 pages"},
 		{"referenced pid=7 start=0 end=0x1000 detail=2", "detail must be 0 or 1, got '2'"},
 		{"referenced pid=7 start=0 end=0x1000 format=json", "format=json is not available for range scans"},
-		{"unmap pid=7 start=0 end=0x1000", "start=, end= and detail= belong to referenced only"},
-		{"walk pfn=1 detail=0", "start=, end= and detail= belong to referenced only"},
+		{"unmap pid=7 start=0 end=0x1000", "start= and end= belong to referenced and share, detail= to referenced only"},
+		{"walk pfn=1 detail=0", "start= and end= belong to referenced and share, detail= to referenced only"},
 	};
 	for (const auto &c : cases) {
 		Parsed p = parse(c.line);

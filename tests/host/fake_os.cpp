@@ -177,4 +177,28 @@ int rs_os_range_referenced(int, unsigned long, unsigned long, rs_range_result *r
 		detail[res->nr_detail++] = s.range_pages[i];
 	return 0;
 }
+
+int rs_os_share(int pid, unsigned long start, unsigned long end, int all_owners, rs_share_result *res, char *msg,
+		size_t cap)
+{
+	auto &s = fake::state();
+	s.last_share_pid = pid;
+	s.last_share_start = start;
+	s.last_share_end = end;
+	s.last_all_owners = all_owners;
+	if (s.share_err) {
+		std::snprintf(msg, cap, "scripted share failure");
+		return s.share_err;
+	}
+	rs_share_peer *peers = res->peers;
+	unsigned peers_cap = res->peers_cap;
+	*res = s.share;
+	res->peers = peers;
+	res->peers_cap = peers_cap;
+	res->nr_peers = 0;
+	for (const auto &p : s.share_peers)
+		if (res->nr_peers < peers_cap)
+			peers[res->nr_peers++] = p;
+	return 0;
+}
 }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "../../module/core/range_report.h"
+#include "../../module/core/share_report.h"
 #include "../../module/core/walk_report.h"
 
 namespace fake {
@@ -25,6 +26,12 @@ struct State {
 	int range_err = 0;
 	rs_range_result range{};
 	std::vector<rs_range_page> range_pages;
+	// share: what the kernel side reports (peers copied up to the caller's room)
+	int share_err = 0;
+	rs_share_result share{};
+	std::vector<rs_share_peer> share_peers;
+	int last_share_pid = 0;
+	unsigned long last_share_start = 0, last_share_end = 0;
 	// counters
 	int refs = 0;			// folio references held
 	int locks = 0;			// folio locks held
