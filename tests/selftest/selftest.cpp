@@ -28,6 +28,7 @@
 #include "oracle.hpp"
 #include "procs.hpp"
 #include "selftest_actions.hpp"
+#include "share.hpp"
 #include "tap.hpp"
 #include "verdict.hpp"
 
@@ -266,6 +267,7 @@ int run_selftest()
 		}
 	run_one_backing_scenarios(t);
 	run_action_scenarios(t);
+	run_share_scenarios(t);
 	t.plan();
 	return t.failed();
 }

@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: GPL-2.0
+// share pid= against two independent witnesses, on a fork tree that shares anon pages (COW, some
+// broken by a write), a THP, a memfd and an ext4 file:
+//  - the kernel's own /proc/<pid>/smaps_rollup (Rss, Pss, Shared_*, Private_*), less the [vdso]
+//    VMA, whose pages have no rmap (share counts them as skips untracked=);
+//  - a brute-force map PFN -> processes built from every /proc/<pid>/pagemap: the peers and
+//    their page counts.
+// Each witness is read before and after the command; a run where either changed in between
+// (the selftest's own heap breaking COW with the tree) is retried.
+#include "share.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "ctl_client.hpp"
+#include "oracle.hpp"
+#include "procs.hpp"
+#include "record.hpp"
+#include "tap.hpp"
+
+namespace rmapscope {
+namespace {
+
+struct Mem {
+	long rss = 0, pss = 0, shared_clean = 0, shared_dirty = 0, private_clean = 0, private_dirty = 0; // kB
+	bool operator==(const Mem &) const = default;
+};
+
+std::string mem_text(const Mem &m)
+{
+	std::ostringstream o;
+	o << "Rss " << m.rss << " Pss " << m.pss << " Shared_Clean " << m.shared_clean << " Shared_Dirty "
+	  << m.shared_dirty << " Private_Clean " << m.private_clean << " Private_Dirty " << m.private_dirty << " (kB)";
+	return o.str();
+}
+
+void add_field(Mem &m, const std::string &line, int sign)
+{
+	static const std::pair<const char *, long Mem::*> keys[] = {
+		{"Rss:", &Mem::rss}, {"Pss:", &Mem::pss}, {"Shared_Clean:", &Mem::shared_clean},
+		{"Shared_Dirty:", &Mem::shared_dirty}, {"Private_Clean:", &Mem::private_clean},
+		{"Private_Dirty:", &Mem::private_dirty},
+	};
+	for (const auto &[key, field] : keys)
+		if (line.rfind(key, 0) == 0)
+			m.*field += sign * std::atol(line.c_str() + std::strlen(key));
+}
+
+// smaps_rollup less the [vdso] VMA of /proc/<pid>/smaps. *vdso: whether it had resident pages.
+Mem smaps_without_vdso(int pid, bool *vdso)
+{
+	Mem m;
+	std::ifstream rollup("/proc/" + std::to_string(pid) + "/smaps_rollup");
+	for (std::string line; std::getline(rollup, line);)
+		add_field(m, line, 1);
+	std::ifstream smaps("/proc/" + std::to_string(pid) + "/smaps");
+	bool in_vdso = false;
+	Mem v;
+	for (std::string line; std::getline(smaps, line);) {
+		unsigned long lo, hi;
+		if (std::sscanf(line.c_str(), "%lx-%lx ", &lo, &hi) == 2 && line.find(':') > line.find(' '))
+			in_vdso = line.size() >= 6 && line.compare(line.size() - 6, 6, "[vdso]") == 0;
+		else if (in_vdso)
+			add_field(v, line, 1);
+	}
+	*vdso = v.rss > 0;
+	m.rss -= v.rss;
+	m.pss -= v.pss;
+	m.shared_clean -= v.shared_clean;
+	m.shared_dirty -= v.shared_dirty;
+	m.private_clean -= v.private_clean;
+	m.private_dirty -= v.private_dirty;
+	return m;
+}
+
+// /proc/kpageflags: KPF_ZERO_PAGE (bit 24), the shared zero page that rmap does not track.
+bool zero_page(int kpf, uint64_t pfn)
+{
+	uint64_t flags = 0;
+	return pread(kpf, &flags, 8, static_cast<off_t>(pfn * 8)) == 8 && (flags >> 24 & 1);
+}
+
+// Brute force: the target's present pages that rmap tracks (not the vdso, not the zero page),
+// and for every other process how many of them it maps too.
+struct Witness {
+	unsigned long rss = 0;
+	std::map<int, unsigned long> peers;
+	bool operator==(const Witness &) const = default;
+};
+
+std::vector<uint64_t> present_pfns(int pid, bool skip_vdso)
+{
+	std::vector<uint64_t> out, buf;
+	std::ifstream maps("/proc/" + std::to_string(pid) + "/maps");
+	int fd = open(("/proc/" + std::to_string(pid) + "/pagemap").c_str(), O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return out;
+	for (std::string line; std::getline(maps, line);) {
+		unsigned long lo, hi;
+		if (std::sscanf(line.c_str(), "%lx-%lx", &lo, &hi) != 2 || hi <= lo || line.find("[vsyscall]") != std::string::npos)
+			continue;
+		if (skip_vdso && line.find("[vdso]") != std::string::npos)
+			continue;
+		buf.resize((hi - lo) / kPage);
+		ssize_t got = pread(fd, buf.data(), buf.size() * 8, static_cast<off_t>(lo / kPage * 8));
+		for (ssize_t i = 0; i < got / 8; ++i)
+			if (pm_present(buf[i]) && pm_pfn(buf[i]))
+				out.push_back(pm_pfn(buf[i]));
+	}
+	close(fd);
+	return out;
+}
+
+Witness brute_force(int target)
+{
+	Witness w;
+	int kpf = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
+	std::vector<uint64_t> mine;
+	for (uint64_t pfn : present_pfns(target, true))
+		if (!zero_page(kpf, pfn))
+			mine.push_back(pfn);
+	close(kpf);
+	w.rss = mine.size();
+	std::vector<int> pids;
+	if (auto *d = opendir("/proc")) {
+		while (auto *de = readdir(d)) {
+			int pid = std::atoi(de->d_name);
+			if (pid > 0 && pid != target)
+				pids.push_back(pid);
+		}
+		closedir(d);
+	}
+	for (int pid : pids) {
+		std::vector<uint64_t> theirs = present_pfns(pid, false);
+		if (theirs.empty())
+			continue;
+		std::set<uint64_t> set(theirs.begin(), theirs.end());
+		unsigned long n = 0;
+		for (uint64_t pfn : mine)
+			n += set.count(pfn);
+		if (n)
+			w.peers[pid] = n;
+	}
+	return w;
+}
+
+struct ShareReply {
+	bool ok = false;
+	std::string raw;
+	Record summary, skips;
+	std::map<int, unsigned long> peers;
+	long num(const char *key) const { return std::atol(summary.get(key).value_or("-1").c_str()); }
+};
+
+ShareReply share(int pid)
+{
+	ShareReply r;
+	r.raw = ctl_transact("share pid=" + std::to_string(pid)).text;
+	auto recs = parse_report(r.raw);
+	if (!recs || recs->size() < 2 || (*recs)[0].kind != "share" || (*recs)[1].kind != "skips")
+		return r;
+	r.summary = (*recs)[0];
+	r.skips = (*recs)[1];
+	for (size_t i = 2; i < recs->size(); ++i)
+		r.peers[std::atoi((*recs)[i].get("pid").value_or("0").c_str())] =
+			std::strtoul((*recs)[i].get("pages").value_or("0").c_str(), nullptr, 10);
+	r.ok = true;
+	return r;
+}
+
+Mem share_mem(const ShareReply &r)
+{
+	return {r.num("rss") * 4, r.num("pss_bytes") >> 10, r.num("shared_clean") * 4, r.num("shared_dirty") * 4,
+		r.num("private_clean") * 4, r.num("private_dirty") * 4};
+}
+
+std::string peers_text(const std::map<int, unsigned long> &p)
+{
+	std::string s;
+	for (const auto &[pid, n] : p)
+		s += std::to_string(pid) + ":" + std::to_string(n) + " ";
+	return s;
+}
+
+// The fork tree, built inside a helper so that its root is quiescent: anon pages (64), a THP
+// where the kernel gives one, a memfd (16 pages) and an ext4 file (16 pages, if the scratch disk
+// is there); then three children: one writes to 8 anon pages (COW broken), one unmaps the memfd,
+// one does nothing. Returns when all three are ready.
+uint64_t build_tree()
+{
+	constexpr size_t kAnon = 64, kShm = 16;
+	touch_write(map_anon(kAnon * kPage), kAnon * kPage, 1);
+	char *anon = static_cast<char *>(map_anon(kAnon * kPage));
+	touch_write(anon, kAnon * kPage, 2);
+	size_t huge = 2 << 20;
+	char *raw = static_cast<char *>(map_anon(2 * huge));
+	char *thp = reinterpret_cast<char *>((reinterpret_cast<uintptr_t>(raw) + huge - 1) & ~(huge - 1));
+	madvise(thp, huge, MADV_HUGEPAGE);
+	touch_write(thp, huge, 3);
+	int mfd = memfd_create("rmapscope-share", 0);
+	char *shm = nullptr;
+	if (mfd >= 0 && ftruncate(mfd, kShm * kPage) == 0) {
+		shm = static_cast<char *>(mmap(nullptr, kShm * kPage, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0));
+		if (shm != MAP_FAILED)
+			touch_write(shm, kShm * kPage, 4);
+	}
+	std::string path = ext4_file("share-file", 16);
+	if (!path.empty())
+		if (void *f = map_file(path, 16, 0, MAP_SHARED))
+			touch_read(f, 16 * kPage);
+	int ready[2];
+	if (pipe(ready))
+		return 1;
+	for (int k = 0; k < 3; ++k) {
+		if (fork() == 0) {
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			if (k == 0)
+				touch_write(anon, 8 * kPage, 9);
+			if (k == 1 && shm && shm != MAP_FAILED)
+				munmap(shm, kShm * kPage);
+			settle_lru();
+			char c = 1;
+			if (write(ready[1], &c, 1) != 1)
+				_exit(1);
+			for (;;)
+				pause();
+		}
+	}
+	for (int k = 0; k < 3; ++k) {
+		char c;
+		if (read(ready[0], &c, 1) != 1)
+			return 1;
+	}
+	settle_lru();
+	return 0;
+}
+
+std::vector<int> children_of(int parent)
+{
+	std::vector<int> kids;
+	if (auto *d = opendir("/proc")) {
+		while (auto *de = readdir(d)) {
+			int pid = std::atoi(de->d_name);
+			if (pid <= 0)
+				continue;
+			std::ifstream st("/proc/" + std::to_string(pid) + "/stat");
+			std::string s((std::istreambuf_iterator<char>(st)), std::istreambuf_iterator<char>());
+			size_t rp = s.rfind(')');
+			int ppid = 0;
+			if (rp != std::string::npos && std::sscanf(s.c_str() + rp + 2, "%*c %d", &ppid) == 1 && ppid == parent)
+				kids.push_back(pid);
+		}
+		closedir(d);
+	}
+	return kids;
+}
+
+// "folio" when the kernel counts mappings per folio (CONFIG_NO_PAGE_MAPCOUNT): smaps then
+// averages a large folio's mapcount over its pages (folio_average_page_mapcount()).
+std::string mapcount_model()
+{
+	std::ifstream f(debugfs_path("version"));
+	std::string v((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+	size_t p = v.find("mapcount=");
+	return p == std::string::npos ? "" : v.substr(p + 9, v.find_first_of(" \n", p) - p - 9);
+}
+
+void check_target(Tap &t, const char *who, int pid)
+{
+	const bool per_folio = mapcount_model() == "folio";
+	for (int attempt = 1;; ++attempt) {
+		bool vdso = false;
+		Mem before = smaps_without_vdso(pid, &vdso);
+		Witness wb = brute_force(pid);
+		ShareReply r = share(pid);
+		Mem after = smaps_without_vdso(pid, &vdso);
+		Witness wa = brute_force(pid);
+		if (!(before == after && wb == wa) && attempt < 4)
+			continue;	// something changed the sharing while we looked: look again
+		std::string tag = std::string("share of ") + who + ": ";
+		std::string diag = "attempt " + std::to_string(attempt) + (before == after && wb == wa ? "" : " (witnesses still moving)") +
+				   "\nmodule said:\n" + r.raw;
+		if (!r.ok) {
+			t.ok(false, tag + "the command answers", diag);
+			return;
+		}
+		t.ok(r.skips.get("raced") == "0" && r.skips.get("too_many_mappings") == "0" && r.skips.get("large") == "0",
+		     tag + "every present page walked (no raced, too_many_mappings or large skips)", diag);
+		Mem m = share_mem(r);
+		t.ok(m.rss == before.rss && r.num("rss") == static_cast<long>(wb.rss),
+		     tag + "rss equals smaps_rollup's Rss and the pagemap count",
+		     "smaps: " + mem_text(before) + "\nshare: " + mem_text(m) + "\npagemap: " + std::to_string(wb.rss) + " pages\n" + diag);
+		// Pss: smaps_rollup rounds the sum over every VMA once; less the vdso's own rounded Pss,
+		// the remainder can be 1 kB off.
+		long pss_slack = vdso ? 1 : 0;
+		bool pss_ok = std::labs(m.pss - before.pss) <= pss_slack;
+		bool split_ok = m.shared_clean == before.shared_clean && m.shared_dirty == before.shared_dirty &&
+				m.private_clean == before.private_clean && m.private_dirty == before.private_dirty;
+		std::string why = "smaps: " + mem_text(before) + "\nshare: " + mem_text(m) + "\n" + diag;
+		if (per_folio && !(pss_ok && split_ok))
+			t.skip(tag + "pss, shared and private equal smaps_rollup's",
+			       "CONFIG_NO_PAGE_MAPCOUNT: smaps divides by a large folio's average mapcount, share by each page's: Pss differs by " +
+				       std::to_string(m.pss - before.pss) + " kB, Shared_Clean by " +
+				       std::to_string(m.shared_clean - before.shared_clean) + " kB, Private_Clean by " +
+				       std::to_string(m.private_clean - before.private_clean) + " kB");
+		else
+			t.ok(pss_ok && split_ok, tag + "pss, shared and private equal smaps_rollup's", why);
+		t.ok(r.peers == wb.peers, tag + "its peers and their pages equal the brute-force pagemap map",
+		     "share: " + peers_text(r.peers) + "\npagemap: " + peers_text(wb.peers) + "\n" + diag);
+		return;
+	}
+}
+
+} // namespace
+
+void run_share_scenarios(Tap &t)
+{
+	Helper root(build_tree);
+	if (root.value()) {
+		t.ok(false, "share: the fork tree is built");
+		return;
+	}
+	std::vector<int> kids = children_of(root.pid());
+	std::sort(kids.begin(), kids.end());	// fork order
+	static const char *const kWho[] = {"a child that broke COW on 8 pages", "a child that unmapped the memfd",
+					   "a child that changed nothing"};
+	check_target(t, "a fork tree's root", root.pid());
+	for (size_t k = 0; k < kids.size() && k < 3; ++k)
+		check_target(t, kWho[k], kids[k]);
+	t.ok(kids.size() == 3, "share: the fork tree has its three children", std::to_string(kids.size()));
+}
+
+} // namespace rmapscope
