@@ -17,6 +17,18 @@ ok $? "tree --json is accepted"
 rmapscope-selftest json /tmp/tree.json
 ok $? "tree --json prints one strict JSON text"
 
+# share: this shell's memory, and the busybox processes that share its text.
+rmapscope share --pid $$ > /tmp/share.out 2> /tmp/share.err
+ok $? "share prints a table"
+rss=$(sed -n 's/^pid [0-9]*: rss \([0-9]*\) KiB.*/\1/p' /tmp/share.out)
+smaps=$(sed -n 's/^Rss: *\([0-9]*\) kB/\1/p' /proc/$$/smaps_rollup)
+[ -n "$rss" ] && [ "$rss" -gt 0 ] && [ "$rss" -le "$smaps" ] && grep -q '^PID  *COMM  *SHARED' /tmp/share.out
+ok $? "share's table has this shell's rss ($rss KiB, smaps_rollup $smaps KiB with the vdso) and the peer header"
+[ "$(grep -c ' busybox\| sh ' /tmp/share.out)" -gt 0 ]
+ok $? "share's table lists another busybox process as a peer"
+rmapscope share --json --pid $$ --start $addr --end 0x${text#*-} > /tmp/share.json 2> /tmp/share.err && rmapscope-selftest json /tmp/share.json
+ok $? "share --json over a range prints one strict JSON text"
+
 # A refusal reads the same from every verb: "rmapscope: error ENAME message".
 rmapscope unmap --pid 1 --addr 0x0 > /tmp/u.out 2> /tmp/u.err
 rc=$?

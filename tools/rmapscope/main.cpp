@@ -13,6 +13,7 @@
 #include "ctl_client.hpp"
 #include "demo.hpp"
 #include "record.hpp"
+#include "share_view.hpp"
 #include "walk_reply.hpp"
 
 // The user's command line: version, walk, tree, referenced, unmap and demo. The test harness
@@ -210,6 +211,18 @@ int main(int argc, char **argv)
 	add_target_options(unmap, utarget);
 	unmap->add_flag("--json", json, "print the module's JSON");
 
+	long spid = 0;
+	std::string sstart, send;
+	bool all_owners = false;
+	auto *share = app.add_subcommand("share", "a process's rss, pss and uss, and who shares its pages (by kind)");
+	share->add_option("--pid", spid, "process id")->required();
+	auto *ss = share->add_option("--start", sstart, "first address of a range (with --end); default: all");
+	auto *se = share->add_option("--end", send, "end address of the range, exclusive");
+	ss->needs(se);
+	se->needs(ss);
+	share->add_flag("--all-owners", all_owners, "name every process of a CLONE_VM-shared mm (scans all tasks)");
+	share->add_flag("--json", json, "print the module's JSON");
+
 	app.add_subcommand("demo", "a page shared by a small fork tree, walked");
 
 	CLI11_PARSE(app, argc, argv);
@@ -232,6 +245,25 @@ int main(int argc, char **argv)
 	}
 	if (*unmap)
 		return utarget.given() ? cmd_passthrough(utarget.command("unmap") + (json ? " format=json" : "")) : 2;
+	if (*share) {
+		std::string cmd = "share pid=" + std::to_string(spid);
+		if (!sstart.empty())
+			cmd += " start=" + sstart + " end=" + send;
+		if (all_owners)
+			cmd += " owners=all";
+		if (json)
+			return cmd_passthrough(cmd + " format=json");
+		rmapscope::CtlReply r = rmapscope::ctl_transact(cmd + "\n");
+		if (r.err) {
+			rmapscope::print_failure(r);
+			return 1;
+		}
+		if (!rmapscope::print_share_table(r.text)) {
+			std::cerr << "rmapscope: the module's share reply does not parse:\n" << r.text;
+			return 1;
+		}
+		return 0;
+	}
 	if (app.got_subcommand("demo"))
 		return rmapscope::run_demo([](long p, const std::string &a) {
 			Target t;
