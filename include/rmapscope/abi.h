@@ -39,5 +39,8 @@
 
 /* share pid=: the peers listed (more are counted in peers_dropped=). */
 #define RMAPSCOPE_SHARE_PEERS_MAX 1024
+/* phys: the owners and files listed (more are counted in owners_dropped= and files_dropped=). */
+#define RMAPSCOPE_PHYS_OWNERS_MAX 1024
+#define RMAPSCOPE_PHYS_FILES_MAX 512
 
 #endif /* RMAPSCOPE_ABI_H */

@@ -66,7 +66,7 @@ void quote(TextWriter &w, StrView tok)
 }
 
 // The keys a command may carry: one enum, one table. A key's bit in Parser::seen_ is 1 << Key.
-enum Key : unsigned { kPid, kAddr, kPfn, kFormat, kMax, kStart, kEnd, kDetail, kOwners, kNrKeys };
+enum Key : unsigned { kPid, kAddr, kPfn, kFormat, kMax, kStart, kEnd, kDetail, kOwners, kStartPfn, kEndPfn, kReferenced, kNrKeys };
 
 // What a key's value is: a number in [min, max], or one of two words (format=, owners=).
 struct Words {
@@ -94,6 +94,9 @@ constexpr KeySpec kKeys[] = {
 	{"end", kEnd, 1, 0, nullptr},
 	{"detail", kDetail, 0, 1, nullptr, "detail must be 0 or 1, got "},
 	{"owners", kOwners, 1, 0, &kOwnersWords},
+	{"start_pfn", kStartPfn, 1, 0, nullptr},
+	{"end_pfn", kEndPfn, 1, 0, nullptr},
+	{"referenced", kReferenced, 0, 1, nullptr, "referenced must be 0 or 1, got "},
 };
 static_assert(sizeof(kKeys) / sizeof(kKeys[0]) == kNrKeys, "one spec per key, in enum order");
 
@@ -136,6 +139,8 @@ public:
 			cmd_.verb = RS_VERB_UNMAP;
 		else if (equals(verb, "share"))
 			cmd_.verb = RS_VERB_SHARE;
+		else if (equals(verb, "phys"))
+			cmd_.verb = RS_VERB_PHYS;
 		else
 			return fail_tok("unknown command ", verb);
 
@@ -232,6 +237,15 @@ private:
 		case kOwners:
 			cmd_.all_owners = static_cast<int>(v);
 			break;
+		case kStartPfn:
+			cmd_.start_pfn = static_cast<unsigned long>(v);
+			break;
+		case kEndPfn:
+			cmd_.end_pfn = static_cast<unsigned long>(v);
+			break;
+		case kReferenced:
+			cmd_.referenced = static_cast<int>(v);
+			break;
 		default:
 			break;
 		}
@@ -242,6 +256,11 @@ private:
 		constexpr unsigned pid = bit(kPid), addr = bit(kAddr), pfn = bit(kPfn), max = bit(kMax);
 		constexpr unsigned start = bit(kStart), end = bit(kEnd), detail = bit(kDetail);
 		constexpr unsigned range = start | end | detail;
+		constexpr unsigned phys_keys = bit(kStartPfn) | bit(kEndPfn) | bit(kReferenced);
+		if (cmd_.verb == RS_VERB_PHYS)
+			return finish_phys(seen_ & ~(phys_keys | bit(kFormat) | bit(kOwners)));
+		if (seen_ & phys_keys)
+			return fail("start_pfn=, end_pfn= and referenced= belong to phys only");
 		if (cmd_.verb == RS_VERB_SHARE)
 			return finish_share(seen_ & (addr | pfn | max | detail), (seen_ & (start | end)));
 		if (seen_ & range) {
@@ -262,6 +281,19 @@ private:
 		if (seen_ & addr)
 			return fail("addr= needs pid=");
 		return fail("no target: give pid= and addr=, or pfn=");
+	}
+
+	// phys [start_pfn= end_pfn=] [referenced=] [format=] [owners=]: whose is this memory.
+	int finish_phys(unsigned others)
+	{
+		if (others)
+			return fail("phys takes start_pfn=, end_pfn=, referenced=, format= and owners= only");
+		unsigned ends = seen_ & (bit(kStartPfn) | bit(kEndPfn));
+		if (ends == bit(kStartPfn))
+			return fail("start_pfn= needs end_pfn=");
+		if (ends && cmd_.start_pfn >= cmd_.end_pfn)
+			return fail("start_pfn= must be below end_pfn=");
+		return 0;
 	}
 
 	// share pid= [start= end=] [format=] [owners=]: a process's pages and who shares them.

@@ -9,7 +9,8 @@
 extern "C" {
 #endif
 
-enum rs_verb { RS_VERB_WALK = 1, RS_VERB_TREE = 2, RS_VERB_REFERENCED = 3, RS_VERB_UNMAP = 4, RS_VERB_SHARE = 5 };
+enum rs_verb { RS_VERB_WALK = 1, RS_VERB_TREE = 2, RS_VERB_REFERENCED = 3, RS_VERB_UNMAP = 4, RS_VERB_SHARE = 5,
+	       RS_VERB_PHYS = 6 };
 enum rs_format { RS_FORMAT_TEXT = 0, RS_FORMAT_JSON = 1 };
 
 struct rs_command {
@@ -26,6 +27,9 @@ struct rs_command {
 	unsigned long start, end;	/* [start, end), start < end, at most RMAPSCOPE_RANGE_MAX_BYTES */
 	int detail;		/* one line per page */
 	/* share pid= [start= end=]: start = end = 0 for the whole address space */
+	/* phys [start_pfn= end_pfn=] [referenced=1]: end_pfn 0 for the end of RAM */
+	unsigned long start_pfn, end_pfn;
+	int referenced;
 };
 
 /*

@@ -78,6 +78,14 @@ int rs_os_share(int pid, unsigned long start, unsigned long end, int all_owners,
 		struct rs_share_result *res, char *msg, __SIZE_TYPE__ msgcap);
 
 /*
+ * phys.c. phys start_pfn= end_pfn= (end_pfn 0: the end of RAM) [referenced=1]: res->owners and
+ * res->files are preallocated by the caller (owners_cap, files_cap entries).
+ */
+struct rs_phys_result;
+int rs_os_phys(unsigned long start_pfn, unsigned long end_pfn, int referenced, int all_owners,
+	       struct rs_phys_result *res, char *msg, __SIZE_TYPE__ msgcap);
+
+/*
  * walk.c (tree.c: rs_os_tree_run). The walk. rs_os_walk_new() preallocates room for max records, so nothing is allocated while
  * the kernel holds rmap and page-table locks. rs_os_walk_run() walks the folio (locked by the
  * caller where rmap needs it) and then resolves owners and paths; rs_os_walk_free() drops every

@@ -49,6 +49,9 @@ struct rs_share_peer {
 	unsigned long kind[RS_NR_SHARE_KINDS];	/* ... by kind of folio */
 	unsigned long thp;		/* ... in PMD-sized folios */
 	unsigned long long pss;		/* its proportional share of them, bytes << RS_PSS_SHIFT */
+	/* phys only */
+	unsigned long shared;		/* pages it maps that another process maps too */
+	unsigned long young;		/* pages whose entry in it was young (referenced=1) */
 };
 
 struct rs_share_result {

@@ -83,6 +83,8 @@ extern "C" long rs_core_run_command(const rs_command *cmd, char **out)
 		return rs::run_unmap(*cmd, out);
 	case RS_VERB_SHARE:
 		return rs::run_share(*cmd, out);
+	case RS_VERB_PHYS:
+		return rs::run_phys(*cmd, out);
 	default:
 		return rs::run_walk(*cmd, out);
 	}

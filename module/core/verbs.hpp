@@ -37,5 +37,6 @@ long run_referenced(const rs_command &cmd, char **out);
 long run_range(const rs_command &cmd, char **out);
 long run_unmap(const rs_command &cmd, char **out);
 long run_share(const rs_command &cmd, char **out);
+long run_phys(const rs_command &cmd, char **out);
 
 } // namespace rs

@@ -201,4 +201,31 @@ int rs_os_share(int pid, unsigned long start, unsigned long end, int all_owners,
 			peers[res->nr_peers++] = p;
 	return 0;
 }
+
+int rs_os_phys(unsigned long start_pfn, unsigned long end_pfn, int referenced, int, rs_phys_result *res, char *msg,
+	       size_t cap)
+{
+	auto &s = fake::state();
+	s.last_phys = {start_pfn, end_pfn, static_cast<unsigned long>(referenced)};
+	if (s.phys_err) {
+		std::snprintf(msg, cap, "scripted phys failure");
+		return s.phys_err;
+	}
+	rs_share_peer *owners = res->owners;
+	rs_phys_file *files = res->files;
+	unsigned owners_cap = res->owners_cap, files_cap = res->files_cap;
+	*res = s.phys;
+	res->owners = owners;
+	res->owners_cap = owners_cap;
+	res->files = files;
+	res->files_cap = files_cap;
+	res->nr_owners = res->nr_files = 0;
+	for (const auto &o : s.share_peers)
+		if (res->nr_owners < owners_cap)
+			owners[res->nr_owners++] = o;
+	for (const auto &f : s.phys_files)
+		if (res->nr_files < files_cap)
+			files[res->nr_files++] = f;
+	return 0;
+}
 }

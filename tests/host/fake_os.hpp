@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "../../module/core/range_report.h"
+#include "../../module/core/phys_report.h"
 #include "../../module/core/share_report.h"
 #include "../../module/core/walk_report.h"
 
@@ -32,6 +33,11 @@ struct State {
 	std::vector<rs_share_peer> share_peers;
 	int last_share_pid = 0;
 	unsigned long last_share_start = 0, last_share_end = 0;
+	// phys: the summary as the kernel side fills it; owners from share_peers; the files
+	int phys_err = 0;
+	rs_phys_result phys{};
+	std::vector<rs_phys_file> phys_files;
+	std::vector<unsigned long> last_phys; // start_pfn, end_pfn, referenced
 	// counters
 	int refs = 0;			// folio references held
 	int locks = 0;			// folio locks held

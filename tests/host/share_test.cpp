@@ -171,3 +171,66 @@ TEST_F(Share, ThousandsOfPeersFitTheResponse)
 	std::string txt = run("share pid=42", &ret);
 	EXPECT_GT(ret, 0) << txt;
 }
+
+TEST(PhysCommand, Grammar)
+{
+	Parsed all = parse("phys");
+	ASSERT_EQ(all.ret, 0) << all.err;
+	EXPECT_EQ(all.cmd.verb, RS_VERB_PHYS);
+	EXPECT_EQ(all.cmd.end_pfn, 0UL);
+	Parsed part = parse("phys start_pfn=0x100 end_pfn=0x200 referenced=1 format=json owners=all");
+	ASSERT_EQ(part.ret, 0) << part.err;
+	EXPECT_EQ(part.cmd.start_pfn, 0x100UL);
+	EXPECT_EQ(part.cmd.end_pfn, 0x200UL);
+	EXPECT_EQ(part.cmd.referenced, 1);
+	EXPECT_EQ(parse("phys end_pfn=0x200").ret, 0);
+	const std::pair<const char *, const char *> bad[] = {
+		{"phys start_pfn=0x100", "start_pfn= needs end_pfn="},
+		{"phys start_pfn=0x200 end_pfn=0x200", "start_pfn= must be below end_pfn="},
+		{"phys referenced=2", "referenced must be 0 or 1, got '2'"},
+		{"phys pid=1", "phys takes start_pfn=, end_pfn=, referenced=, format= and owners= only"},
+		{"phys pfn=1", "phys takes start_pfn=, end_pfn=, referenced=, format= and owners= only"},
+		{"phys start=1 end=2", "phys takes start_pfn=, end_pfn=, referenced=, format= and owners= only"},
+		{"walk pfn=1 start_pfn=1", "start_pfn=, end_pfn= and referenced= belong to phys only"},
+		{"share pid=1 referenced=1", "start_pfn=, end_pfn= and referenced= belong to phys only"},
+	};
+	for (const auto &[line, msg] : bad) {
+		Parsed p = parse(line);
+		EXPECT_EQ(p.ret, -RS_EINVAL) << line;
+		EXPECT_EQ(p.err, msg) << line;
+	}
+}
+
+TEST_F(Share, PhysReportsOwnersAndFilesMostPagesFirst)
+{
+	auto &s = fake::state();
+	s.phys.start_pfn = 0x100;
+	s.phys.end_pfn = 0x80000;
+	s.phys.pages = 0x7ff00;
+	s.phys.mapped = 4;
+	s.phys.referenced = -1;
+	rs_phys_file a{}, b{};
+	std::snprintf(a.path, sizeof(a.path), "/usr/lib/libc.so.6");
+	a.pages = 3;
+	std::snprintf(b.path, sizeof(b.path), "/a b");
+	b.pages = 9;
+	s.phys_files = {a, b};
+	long ret = 0;
+	std::string t = run("phys start_pfn=0x100 end_pfn=0x80000", &ret);
+	ASSERT_GT(ret, 0) << t;
+	EXPECT_EQ(s.last_phys, (std::vector<unsigned long>{0x100, 0x80000, 0}));
+	auto recs = rmapscope::parse_report(t);
+	ASSERT_TRUE(recs);
+	ASSERT_EQ(recs->size(), 2u + 3 + 2);
+	EXPECT_EQ((*recs)[0].get("referenced"), "-");
+	EXPECT_EQ((*recs)[2].kind, "owner");
+	EXPECT_EQ((*recs)[2].get("comm"), "big\\040one");
+	EXPECT_EQ((*recs)[5].get("path"), "/a\\040b");
+	auto j = nlohmann::json::parse(run("phys format=json referenced=1"));
+	EXPECT_EQ(s.last_phys, (std::vector<unsigned long>{0, 0, 1}));
+	EXPECT_EQ(j["phys"]["referenced"], nullptr);
+	EXPECT_EQ(j["owners"].size(), 3u);
+	EXPECT_EQ(j["files"][0]["path"], "/a b");
+	s.phys_err = -RS_ERANGE;
+	EXPECT_EQ(run("phys", &ret), "error ERANGE scripted phys failure\n");
+}

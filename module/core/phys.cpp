@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: GPL-2.0
+// phys [start_pfn= end_pfn=] [referenced=1]: whose is this physical memory, and the response
+// (docs/debugfs.md, "phys").
+#include "errno.h"
+#include "escape.hpp"
+#include "phys_report.h"
+#include "text_writer.hpp"
+#include "verbs.hpp"
+
+namespace rs {
+
+namespace {
+
+constexpr const char *kKindNames[] = {
+#define RS_NAME(name, text) text,
+	RS_SHARE_KINDS(RS_NAME)
+};
+constexpr const char *kSkipNames[] = {RS_PHYS_SKIPS(RS_NAME)};
+#undef RS_NAME
+static_assert(sizeof(kKindNames) / sizeof(kKindNames[0]) == RS_NR_SHARE_KINDS);
+static_assert(sizeof(kSkipNames) / sizeof(kSkipNames[0]) == RS_NR_PHYS_SKIPS);
+
+// The summary and skip lines; an owner line (comm escaped: 16 bytes, 6 each at most); a file
+// line (its path escaped).
+constexpr usize kSummary = 2048;
+constexpr usize kOwnerLine = 320 + 16 * 6;
+constexpr usize kFileLine = 128 + RMAPSCOPE_PATH_MAX * 6;
+
+// Most pages first: a heapsort (no allocation, no recursion).
+template <class T> bool before(const T &a, const T &b)
+{
+	return a.pages > b.pages;
+}
+
+template <class T> void sift(T *p, usize i, usize n)
+{
+	for (;;) {
+		usize last = i, l = 2 * i + 1, r = l + 1;
+		if (l < n && before(p[last], p[l]))
+			last = l;
+		if (r < n && before(p[last], p[r]))
+			last = r;
+		if (last == i)
+			return;
+		T t = p[i];
+		p[i] = p[last];
+		p[last] = t;
+		i = last;
+	}
+}
+
+template <class T> void sort_by_pages(T *p, usize n)
+{
+	for (usize i = n / 2; i-- > 0;)
+		sift(p, i, n);
+	for (usize i = n; i-- > 1;) {
+		T t = p[0];
+		p[0] = p[i];
+		p[i] = t;
+		sift(p, 0, i);
+	}
+}
+
+void text(TextWriter &w, const rs_phys_result &r)
+{
+	w.str("phys").kv_hex("start_pfn", r.start_pfn).kv_hex("end_pfn", r.end_pfn).kv_dec("pages", r.pages)
+		.kv_dec("lru", r.lru).kv_dec("mapped", r.mapped).kv_dec("unmapped", r.unmapped)
+		.kv_dec("shared", r.shared).str(" referenced=");
+	if (r.referenced < 0)
+		w.ch('-');
+	else
+		w.dec(static_cast<u64>(r.referenced));
+	for (int k = 0; k < RS_NR_SHARE_KINDS; ++k)
+		w.kv_dec(kKindNames[k], r.kind[k]);
+	w.kv_dec("thp", r.thp).kv_dec("folios", r.folios).kv_dec("vmas", r.vmas).kv_dec("nr_owners", r.nr_owners)
+		.kv_dec("owners_dropped", r.owners_dropped).kv_dec("nr_files", r.nr_files)
+		.kv_dec("files_dropped", r.files_dropped).kv("owners", r.all_owners ? "all" : "owner")
+		.kv_dec("shared_mms", r.shared_mms).kv_dec("ns", r.ns).endl();
+	w.str("skips");
+	for (int i = 0; i < RS_NR_PHYS_SKIPS; ++i)
+		w.kv_dec(kSkipNames[i], r.skips[i]);
+	w.endl();
+	for (unsigned i = 0; i < r.nr_owners; ++i) {
+		const rs_share_peer &o = r.owners[i];
+		w.str("owner pid=");
+		if (o.nr_pids)
+			put_pid(w, o.pid, false);
+		else
+			w.ch('-');
+		w.str(" comm=");
+		put_path_text(w, o.nr_pids ? o.comm : nullptr);
+		w.kv_dec("pages", o.pages).kv_dec("shared", o.shared).kv_dec("young", o.young);
+		for (int k = 0; k < RS_NR_SHARE_KINDS; ++k)
+			w.kv_dec(kKindNames[k], o.kind[k]);
+		w.kv_dec("thp", o.thp).kv_dec("pss_bytes", o.pss >> RS_PSS_SHIFT).endl();
+	}
+	for (unsigned i = 0; i < r.nr_files; ++i) {
+		const rs_phys_file &f = r.files[i];
+		w.str("file path=");
+		put_path_text(w, f.path);
+		w.kv_dec("pages", f.pages).kv_dec("shared", f.shared).kv_dec("referenced", f.referenced).endl();
+	}
+}
+
+void json(TextWriter &w, const rs_phys_result &r)
+{
+	w.str("{\"phys\":{\"start_pfn\":").dec(r.start_pfn).str(",\"end_pfn\":").dec(r.end_pfn)
+		.str(",\"pages\":").dec(r.pages).str(",\"lru\":").dec(r.lru).str(",\"mapped\":").dec(r.mapped)
+		.str(",\"unmapped\":").dec(r.unmapped).str(",\"shared\":").dec(r.shared).str(",\"referenced\":");
+	if (r.referenced < 0)
+		w.str("null");
+	else
+		w.dec(static_cast<u64>(r.referenced));
+	for (int k = 0; k < RS_NR_SHARE_KINDS; ++k)
+		w.str(",\"").str(kKindNames[k]).str("\":").dec(r.kind[k]);
+	w.str(",\"thp\":").dec(r.thp).str(",\"folios\":").dec(r.folios).str(",\"vmas\":").dec(r.vmas)
+		.str(",\"owners_dropped\":").dec(r.owners_dropped).str(",\"files_dropped\":").dec(r.files_dropped)
+		.str(",\"owners\":\"").str(r.all_owners ? "all" : "owner").str("\",\"shared_mms\":").dec(r.shared_mms)
+		.str(",\"ns\":").dec(r.ns).str("},\"skips\":{");
+	for (int i = 0; i < RS_NR_PHYS_SKIPS; ++i)
+		w.str(i ? ",\"" : "\"").str(kSkipNames[i]).str("\":").dec(r.skips[i]);
+	w.str("},\"owners\":[");
+	for (unsigned i = 0; i < r.nr_owners; ++i) {
+		const rs_share_peer &o = r.owners[i];
+		w.str(i ? ",{\"pid\":" : "{\"pid\":");
+		if (o.nr_pids)
+			put_pid(w, o.pid, true);
+		else
+			w.str("null");
+		w.str(",\"comm\":");
+		if (o.nr_pids)
+			put_json_string(w, o.comm);
+		else
+			w.str("null");
+		w.str(",\"pages\":").dec(o.pages).str(",\"shared\":").dec(o.shared).str(",\"young\":").dec(o.young);
+		for (int k = 0; k < RS_NR_SHARE_KINDS; ++k)
+			w.str(",\"").str(kKindNames[k]).str("\":").dec(o.kind[k]);
+		w.str(",\"thp\":").dec(o.thp).str(",\"pss_bytes\":").dec(o.pss >> RS_PSS_SHIFT).ch('}');
+	}
+	w.str("],\"files\":[");
+	for (unsigned i = 0; i < r.nr_files; ++i) {
+		const rs_phys_file &f = r.files[i];
+		w.str(i ? ",{\"path\":" : "{\"path\":");
+		put_json_string(w, f.path);
+		w.str(",\"pages\":").dec(f.pages).str(",\"shared\":").dec(f.shared).str(",\"referenced\":")
+			.dec(f.referenced).ch('}');
+	}
+	w.str("]}\n");
+}
+
+} // namespace
+
+long run_phys(const rs_command &cmd, char **out)
+{
+	char msg[RS_MSG_MAX] = "";
+	rs_phys_result res{};
+	auto owners = VBuffer::make(RMAPSCOPE_PHYS_OWNERS_MAX * sizeof(rs_share_peer));
+	auto files = VBuffer::make(RMAPSCOPE_PHYS_FILES_MAX * sizeof(rs_phys_file));
+	if (!owners || !files)
+		return fail(-RS_ENOMEM, "no memory for the owners and files", out);
+	res.owners = owners->as<rs_share_peer>();
+	res.owners_cap = RMAPSCOPE_PHYS_OWNERS_MAX;
+	res.files = files->as<rs_phys_file>();
+	res.files_cap = RMAPSCOPE_PHYS_FILES_MAX;
+
+	int r = rs_os_phys(cmd.start_pfn, cmd.end_pfn, cmd.referenced, cmd.all_owners, &res, msg, sizeof(msg));
+	if (r)
+		return fail(r, msg, out);
+	sort_by_pages(res.owners, res.nr_owners);
+	sort_by_pages(res.files, res.nr_files);
+
+	usize cap = kSummary + res.nr_owners * kOwnerLine + res.nr_files * kFileLine;
+	*out = static_cast<char *>(rs_os_valloc(cap));
+	if (!*out)
+		return -RS_ENOMEM;
+	long len = rs_core_format_phys(&res, cmd.format, *out, cap);
+	if (len < 0) {
+		rs_os_vfree(*out);
+		return fail(-RS_ENOSPC, "response larger than its bound", out);
+	}
+	return len;
+}
+
+} // namespace rs
+
+extern "C" long rs_core_format_phys(const rs_phys_result *res, int format, char *buf, rs::usize cap)
+{
+	rs::TextWriter w(buf, cap);
+	if (format == RS_FORMAT_JSON)
+		rs::json(w, *res);
+	else
+		rs::text(w, *res);
+	if (w.overflowed())
+		return -RS_ENOSPC;
+	return static_cast<long>(w.size());
+}
