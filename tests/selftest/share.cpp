@@ -327,6 +327,129 @@ void check_target(Tap &t, const char *who, int pid)
 	}
 }
 
+// phys's witness: every process's distinct PFNs that are on an LRU list (a tail page counts with
+// its head's flags; the zero page and hugetlb are not LRU folios), from pagemap and kpageflags.
+struct PhysWitness {
+	std::map<int, std::set<uint64_t>> pfns;
+	std::set<uint64_t> all;
+};
+
+bool lru_page(int kpf, uint64_t pfn)
+{
+	constexpr int kLru = 5, kHead = 15, kTail = 16, kHuge = 17, kZero = 24;
+	uint64_t f = 0;
+	for (unsigned back = 0; back <= 512; ++back, --pfn) {
+		if (pread(kpf, &f, 8, static_cast<off_t>(pfn * 8)) != 8)
+			return false;
+		if (!(f >> kTail & 1) || (f >> kHead & 1))
+			break;
+	}
+	return (f >> kLru & 1) && !(f >> kHuge & 1) && !(f >> kZero & 1);
+}
+
+PhysWitness phys_witness()
+{
+	PhysWitness w;
+	int kpf = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
+	if (auto *d = opendir("/proc")) {
+		while (auto *de = readdir(d)) {
+			int pid = std::atoi(de->d_name);
+			if (pid <= 0)
+				continue;
+			for (uint64_t pfn : present_pfns(pid, false))
+				if (lru_page(kpf, pfn)) {
+					w.pfns[pid].insert(pfn);
+					w.all.insert(pfn);
+				}
+		}
+		closedir(d);
+	}
+	close(kpf);
+	return w;
+}
+
+struct PhysOwner {
+	unsigned long pages = 0, shared = 0;
+	bool operator==(const PhysOwner &) const = default;
+};
+
+std::map<int, PhysOwner> expected_owners(const PhysWitness &w, const std::vector<int> &pids)
+{
+	std::map<uint64_t, unsigned> mappers;
+	for (const auto &[pid, set] : w.pfns)
+		for (uint64_t pfn : set)
+			mappers[pfn]++;
+	std::map<int, PhysOwner> out;
+	for (int pid : pids) {
+		auto it = w.pfns.find(pid);
+		if (it == w.pfns.end())
+			continue;
+		for (uint64_t pfn : it->second) {
+			out[pid].pages++;
+			out[pid].shared += mappers[pfn] > 1;
+		}
+	}
+	return out;
+}
+
+std::string owners_text(const std::map<int, PhysOwner> &m)
+{
+	std::string s;
+	for (const auto &[pid, o] : m)
+		s += std::to_string(pid) + ":" + std::to_string(o.pages) + "/" + std::to_string(o.shared) + " ";
+	return s;
+}
+
+// phys over all RAM: the tree's processes' pages and shared pages, and the pages mapped by
+// anyone, against the witness.
+void check_phys(Tap &t, const std::vector<int> &tree)
+{
+	for (int attempt = 1;; ++attempt) {
+		PhysWitness before = phys_witness();
+		std::string raw = ctl_transact("phys").text;
+		PhysWitness after = phys_witness();
+		bool still = true;
+		for (int pid : tree)
+			still = still && before.pfns[pid] == after.pfns[pid];
+		if (!still && attempt < 4)
+			continue;
+		std::string diag = "attempt " + std::to_string(attempt) + (still ? "" : " (witness still moving)") + "\n" +
+				   raw.substr(0, 2000);
+		auto recs = parse_report(raw);
+		if (!recs || recs->size() < 2 || (*recs)[0].kind != "phys") {
+			t.ok(false, "phys over all RAM answers", diag);
+			return;
+		}
+		const Record &sum = (*recs)[0];
+		std::map<int, PhysOwner> got;
+		for (size_t i = 2; i < recs->size(); ++i) {
+			const Record &r = (*recs)[i];
+			int pid = std::atoi(r.get("pid").value_or("0").c_str());
+			if (r.kind == "owner" && std::find(tree.begin(), tree.end(), pid) != tree.end())
+				got[pid] = {std::strtoul(r.get("pages").value_or("0").c_str(), nullptr, 10),
+					    std::strtoul(r.get("shared").value_or("0").c_str(), nullptr, 10)};
+		}
+		std::map<int, PhysOwner> want = expected_owners(before, tree);
+		t.ok(got == want && got.size() == tree.size(),
+		     "phys over all RAM: each fork-tree process's pages and shared pages equal its pagemap's LRU pages",
+		     "phys: " + owners_text(got) + "\npagemap: " + owners_text(want) + "\n" + diag);
+		// The union includes this process, whose heap moves while it reads /proc: the two must
+		// agree up to how much the union itself moved between the witness before and after.
+		unsigned long mapped = std::strtoul(sum.get("mapped").value_or("0").c_str(), nullptr, 10), moved = 0;
+		for (uint64_t pfn : before.all)
+			moved += !after.all.count(pfn);
+		for (uint64_t pfn : after.all)
+			moved += !before.all.count(pfn);
+		long diff = static_cast<long>(mapped) - static_cast<long>(before.all.size());
+		t.ok(static_cast<unsigned long>(std::labs(diff)) <= moved,
+		     "phys over all RAM: pages mapped by anyone equal the union of every pagemap's LRU pages (" +
+			     std::string(moved ? "up to what the union moved meanwhile" : "exactly") + ")",
+		     "phys mapped=" + std::to_string(mapped) + ", pagemap " + std::to_string(before.all.size()) + " before, " +
+			     std::to_string(after.all.size()) + " after, " + std::to_string(moved) + " pages moved\n" + diag);
+		return;
+	}
+}
+
 } // namespace
 
 void run_share_scenarios(Tap &t)
@@ -344,6 +467,9 @@ void run_share_scenarios(Tap &t)
 	for (size_t k = 0; k < kids.size() && k < 3; ++k)
 		check_target(t, kWho[k], kids[k]);
 	t.ok(kids.size() == 3, "share: the fork tree has its three children", std::to_string(kids.size()));
+	std::vector<int> tree = kids;
+	tree.push_back(root.pid());
+	check_phys(t, tree);
 }
 
 } // namespace rmapscope

@@ -29,6 +29,18 @@ ok $? "share's table lists another busybox process as a peer"
 rmapscope share --json --pid $$ --start $addr --end 0x${text#*-} > /tmp/share.json 2> /tmp/share.err && rmapscope-selftest json /tmp/share.json
 ok $? "share --json over a range prints one strict JSON text"
 
+# phys: whose is the machine's memory; share --all: the process x process matrix.
+rmapscope phys > /tmp/phys.out 2> /tmp/phys.err
+ok $? "phys prints a table"
+grep -q '^1  *init ' /tmp/phys.out && grep -q '^pfn 0x0-0x' /tmp/phys.out
+ok $? "phys's table attributes memory to init (pid 1) over all RAM"
+rmapscope phys --json --referenced --start-pfn 0x1000 --end-pfn 0x2000 > /tmp/phys.json 2> /tmp/phys.err && rmapscope-selftest json /tmp/phys.json
+ok $? "phys --json --referenced over a PFN range prints one strict JSON text"
+rmapscope share --all --top 4 --dot /tmp/share.dot > /tmp/matrix.out 2> /tmp/matrix.err
+ok $? "share --all prints the matrix and writes a graph"
+[ "$(head -c 14 /tmp/share.dot)" = "graph sharing " ] && grep -q -- ' -- ' /tmp/share.dot && grep -q "^1  *init" /tmp/matrix.out
+ok $? "share --all's matrix has init, and its graph has an edge"
+
 # A refusal reads the same from every verb: "rmapscope: error ENAME message".
 rmapscope unmap --pid 1 --addr 0x0 > /tmp/u.out 2> /tmp/u.err
 rc=$?

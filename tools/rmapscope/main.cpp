@@ -13,6 +13,7 @@
 #include "ctl_client.hpp"
 #include "demo.hpp"
 #include "record.hpp"
+#include "share_matrix.hpp"
 #include "share_view.hpp"
 #include "walk_reply.hpp"
 
@@ -213,15 +214,31 @@ int main(int argc, char **argv)
 
 	long spid = 0;
 	std::string sstart, send;
-	bool all_owners = false;
+	bool all_owners = false, share_all = false;
+	rmapscope::MatrixOptions mopt;
 	auto *share = app.add_subcommand("share", "a process's rss, pss and uss, and who shares its pages (by kind)");
-	share->add_option("--pid", spid, "process id")->required();
+	auto *sp = share->add_option("--pid", spid, "process id");
+	auto *sa = share->add_flag("--all", share_all, "instead: the process x process matrix of every process");
+	sp->excludes(sa);
+	share->add_option("--top", mopt.top, "--all: the processes shown, largest rss first (default 16)")->needs(sa);
+	share->add_option("--dot", mopt.dot, "--all: write a Graphviz graph of the top pairs to this file")->needs(sa);
+	share->add_option("--png", mopt.png, "--all: draw a gnuplot heatmap of the matrix into this PNG")->needs(sa);
 	auto *ss = share->add_option("--start", sstart, "first address of a range (with --end); default: all");
 	auto *se = share->add_option("--end", send, "end address of the range, exclusive");
 	ss->needs(se);
 	se->needs(ss);
 	share->add_flag("--all-owners", all_owners, "name every process of a CLONE_VM-shared mm (scans all tasks)");
 	share->add_flag("--json", json, "print the module's JSON");
+
+	std::string pstart, pend;
+	bool preferenced = false;
+	auto *phys = app.add_subcommand("phys", "whose is this physical memory: owners and files of a PFN range (all RAM)");
+	auto *ps = phys->add_option("--start-pfn", pstart, "first PFN (with --end-pfn), decimal or 0x-hex");
+	auto *pe = phys->add_option("--end-pfn", pend, "end PFN, exclusive; default: the end of RAM");
+	ps->needs(pe);
+	phys->add_flag("--referenced", preferenced, "also test-and-clear accessed bits (folio_referenced)");
+	phys->add_flag("--all-owners", all_owners, "name every process of a CLONE_VM-shared mm (scans all tasks)");
+	phys->add_flag("--json", json, "print the module's JSON");
 
 	app.add_subcommand("demo", "a page shared by a small fork tree, walked");
 
@@ -245,6 +262,37 @@ int main(int argc, char **argv)
 	}
 	if (*unmap)
 		return utarget.given() ? cmd_passthrough(utarget.command("unmap") + (json ? " format=json" : "")) : 2;
+	if (*phys) {
+		std::string cmd = "phys";
+		if (!pstart.empty())
+			cmd += " start_pfn=" + pstart;
+		if (!pend.empty())
+			cmd += " end_pfn=" + pend;
+		if (preferenced)
+			cmd += " referenced=1";
+		if (all_owners)
+			cmd += " owners=all";
+		if (json)
+			return cmd_passthrough(cmd + " format=json");
+		rmapscope::CtlReply r = rmapscope::ctl_transact(cmd + "\n");
+		if (r.err) {
+			rmapscope::print_failure(r);
+			return 1;
+		}
+		if (!rmapscope::print_phys_table(r.text)) {
+			std::cerr << "rmapscope: the module's phys reply does not parse:\n" << r.text;
+			return 1;
+		}
+		return 0;
+	}
+	if (*share && share_all) {
+		mopt.json = json;
+		return rmapscope::run_share_matrix(mopt);
+	}
+	if (*share && spid <= 0) {
+		std::cerr << "rmapscope: share needs --pid, or --all\n";
+		return 2;
+	}
 	if (*share) {
 		std::string cmd = "share pid=" + std::to_string(spid);
 		if (!sstart.empty())

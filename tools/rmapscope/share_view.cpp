@@ -63,4 +63,36 @@ bool print_share_table(const std::string &reply)
 	return true;
 }
 
+bool print_phys_table(const std::string &reply)
+{
+	auto recs = parse_report(reply);
+	if (!recs || recs->size() < 2 || (*recs)[0].kind != "phys" || (*recs)[1].kind != "skips")
+		return false;
+	const Record &s = (*recs)[0], &sk = (*recs)[1];
+	std::printf("pfn %s-%s: %s LRU pages, %s mapped (%s by more than one process), %s unmapped; referenced %s\n",
+		    s.get("start_pfn").value_or("?").c_str(), s.get("end_pfn").value_or("?").c_str(),
+		    s.get("lru").value_or("?").c_str(), s.get("mapped").value_or("?").c_str(),
+		    s.get("shared").value_or("?").c_str(), s.get("unmapped").value_or("?").c_str(),
+		    s.get("referenced").value_or("?").c_str());
+	std::printf("mapped by kind: anon %lu  file %lu  shmem %lu  ksm %lu  (in THPs %lu)\n", num(s, "anon"),
+		    num(s, "file"), num(s, "shmem"), num(s, "ksm"), num(s, "thp"));
+	std::printf("not attributed:");
+	for (const auto &[k, v] : sk.fields)
+		if (v != "0")
+			std::printf(" %s %s", k.c_str(), v.c_str());
+	std::printf(" (pages)\n\n%-8s %-16s %10s %10s %10s %12s\n", "PID", "COMM", "PAGES", "SHARED", "YOUNG", "PSS_KIB");
+	for (const Record &r : *recs)
+		if (r.kind == "owner")
+			std::printf("%-8s %-16s %10lu %10lu %10lu %12.1f\n", r.get("pid").value_or("?").c_str(),
+				    r.get("comm").value_or("-").c_str(), num(r, "pages"), num(r, "shared"), num(r, "young"),
+				    num(r, "pss_bytes") / 1024.0);
+	std::printf("\n%10s %10s %10s  %s\n", "PAGES", "SHARED", "REFERENCED", "FILE");
+	for (const Record &r : *recs)
+		if (r.kind == "file")
+			std::printf("%10lu %10lu %10lu  %s\n", num(r, "pages"), num(r, "shared"), num(r, "referenced"),
+				    r.get("path").value_or("-").c_str());
+	std::printf("\n%lu folio(s) walked in %.1f ms (pages, except PSS)\n", num(s, "folios"), num(s, "ns") / 1e6);
+	return true;
+}
+
 } // namespace rmapscope

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// rmapscope share: the module's share reply (docs/debugfs.md, "share") as a table for people.
+// rmapscope share and phys: the module's share and phys replies (docs/debugfs.md, "share") as a table for people.
 #pragma once
 
 #include <string>
@@ -8,5 +8,7 @@ namespace rmapscope {
 
 // Writes the summary and the peers, most pages first, to stdout; false if reply does not parse.
 bool print_share_table(const std::string &reply);
+// The module's phys reply: the totals, then the owners and the files, most pages first.
+bool print_phys_table(const std::string &reply);
 
 } // namespace rmapscope

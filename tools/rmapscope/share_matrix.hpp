@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: GPL-2.0
+// rmapscope share --all: the process x process sharing matrix, from one share command per
+// process, as a table, JSON, a Graphviz graph (--dot) or a gnuplot heatmap (--png).
+#pragma once
+
+#include <string>
+
+namespace rmapscope {
+
+struct MatrixOptions {
+	unsigned top = 16;	  // processes shown (by rss), and graph edges = 2 * top
+	bool json = false;
+	std::string dot, png;	  // output files, or ""
+};
+
+// 0 on success; prints why on stderr otherwise.
+int run_share_matrix(const MatrixOptions &o);
+
+} // namespace rmapscope
