@@ -153,9 +153,9 @@ int run_hostile(const std::string &file)
 		close(fd);
 		std::string desc = name + " " + printable(cmd);
 		if (it->second == 0) {
-			// A walk's answer starts with its folio; referenced, unmap and range scans with theirs.
+			// A walk's answer starts with its folio; referenced, unmap, range scans, share and phys with theirs.
 			bool answered = false;
-			for (const char *start : {"folio ", "{\"folio\"", "referenced ", "unmap ", "range "})
+			for (const char *start : {"folio ", "{\"folio\"", "referenced ", "unmap ", "range ", "share ", "{\"share\"", "phys ", "{\"phys\""})
 				answered = answered || reply.rfind(start, 0) == 0;
 			t.ok(err == 0 && w == static_cast<ssize_t>(cmd.size()) && answered, desc, reply.substr(0, 200));
 			continue;
