@@ -2,10 +2,12 @@
 #include "fixture.hpp"
 
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -30,7 +32,64 @@ int fixture_share(unsigned n)
 }
 
 namespace {
+
+void name(const std::string &comm)
+{
+	prctl(PR_SET_NAME, comm.c_str());
+}
+
 } // namespace
+
+int fixture_sharing()
+{
+	// A "library": 256 pages of a file on the ext4 scratch disk, mapped read-only and private
+	// as a loader maps a library's text, by a fork tree and by unrelated services.
+	std::string lib = ext4_file("libdemo.so", 256);
+	if (lib.empty()) {
+		std::printf("fixture kind=sharing error=\"no ext4 scratch disk\"\n");
+		return 1;
+	}
+	auto map_lib = [&lib] {
+		void *p = map_file(lib, 256, 0, MAP_PRIVATE, PROT_READ);
+		if (p)
+			touch_read(p, 256 * kPage);
+		return p;
+	};
+	std::vector<Helper> procs;
+	// A zygote: 8 MiB of anon memory and the library, then four apps forked from it. fork()
+	// copies no page-table entries of a file mapping without anon pages (copy_page_range()
+	// leaves them to faults): an app maps the library's pages only once it reads them, as
+	// app-3 and app-4 do. app-1 and app-2 write to half of the anon memory (COW broken there).
+	procs.emplace_back([&] {
+		name("zygote");
+		char *anon = static_cast<char *>(map_anon(2048 * kPage));
+		madvise(anon, 2048 * kPage, MADV_NOHUGEPAGE);
+		touch_write(anon, 2048 * kPage, 1);
+		void *text = map_lib();
+		// Kept until the zygote is released (_exit): then the apps see their pipes close.
+		auto *apps = new std::vector<Helper>;
+		for (int i = 1; i <= 4; ++i)
+			apps->emplace_back([anon, text, i] {
+				name("app-" + std::to_string(i));
+				if (i <= 2)
+					touch_write(anon, 1024 * kPage, static_cast<unsigned char>(10 + i));
+				else if (text)
+					touch_read(text, 256 * kPage);
+				return uint64_t{0};
+			});
+		return uint64_t{0};
+	});
+	// Three services that map only the library.
+	for (int i = 1; i <= 3; ++i)
+		procs.emplace_back([&, i] {
+			name("svc-" + std::to_string(i));
+			map_lib();
+			return uint64_t{0};
+		});
+	settle_lru();
+	int rc = std::system("rmapscope share --all --top 12 --json");
+	return rc == 0 ? 0 : 1;
+}
 
 int fixture_reclaim(unsigned n, unsigned pages)
 {

@@ -10,5 +10,8 @@ int fixture_share(unsigned n);
 // pages of anon memory shared by n processes, charged to a fresh memory cgroup, then reclaimed
 // through memory.reclaim. Prints "fixture kind=reclaim pfns=0x..,0x.. sharers=n".
 int fixture_reclaim(unsigned n, unsigned pages);
+// A zygote with four apps and three services sharing an ext4 "library": prints the process x
+// process matrix (rmapscope share --all --json) for scripts/share-pictures.
+int fixture_sharing();
 
 } // namespace rmapscope

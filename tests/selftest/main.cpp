@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bench.hpp"
+#include "share.hpp"
 #include "faults.hpp"
 #include "fixture.hpp"
 #include "hammer.hpp"
@@ -45,14 +46,15 @@ int main(int argc, char **argv)
 	std::string fixture_kind;
 	auto *fixture = app.add_subcommand("fixture", "a known walk for an outside observer (share | reclaim)");
 	fixture->add_option("kind", fixture_kind, "share: one page walked; reclaim: pages reclaimed via memory.reclaim")
-		->required()->check(CLI::IsMember({"share", "reclaim"}));
+		->required()->check(CLI::IsMember({"share", "reclaim", "sharing"}));
 	fixture->add_option("--sharers", sharers, "processes sharing the page(s)");
 	fixture->add_option("--pages", fpages, "reclaim: pages");
 
-	bool range_bench = false, scan_bench = false, owner_bench = false;
+	bool range_bench = false, scan_bench = false, owner_bench = false, share_bench = false;
 	auto *bench = app.add_subcommand("bench", "walk cost against brute force and against the number of sharers");
 	bench->add_flag("--range", range_bench, "instead: a 64 MiB range scan against page_idle");
 	bench->add_flag("--scan", scan_bench, "instead: the 64 MiB range scan alone");
+	bench->add_flag("--share", share_bench, "instead: share and phys against brute force, share against sharers");
 	bench->add_flag("--owners", owner_bench, "instead: a 1-mapper walk with a few tasks and with 4,400 more (TAP)");
 
 	std::string json_file;
@@ -88,10 +90,12 @@ int main(int argc, char **argv)
 	if (*hostile)
 		return rmapscope::run_hostile(hostile_file) ? 1 : 0;
 	if (*fixture)
-		return fixture_kind == "share" ? rmapscope::fixture_share(sharers)
-					       : rmapscope::fixture_reclaim(sharers, fpages);
+		return fixture_kind == "share"	  ? rmapscope::fixture_share(sharers)
+		       : fixture_kind == "sharing" ? rmapscope::fixture_sharing()
+						   : rmapscope::fixture_reclaim(sharers, fpages);
 	if (*bench)
-		return owner_bench ? rmapscope::run_owner_bench()
+		return share_bench ? rmapscope::run_share_bench()
+		       : owner_bench ? rmapscope::run_owner_bench()
 		       : scan_bench ? rmapscope::run_scan_bench()
 				  : range_bench ? rmapscope::run_range_bench() : rmapscope::run_bench();
 	return 2;

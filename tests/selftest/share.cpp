@@ -17,10 +17,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <map>
 #include <set>
@@ -470,6 +472,97 @@ void run_share_scenarios(Tap &t)
 	std::vector<int> tree = kids;
 	tree.push_back(root.pid());
 	check_phys(t, tree);
+}
+
+namespace {
+
+double seconds_of(const std::function<void()> &fn)
+{
+	auto a = std::chrono::steady_clock::now();
+	fn();
+	return std::chrono::duration<double>(std::chrono::steady_clock::now() - a).count();
+}
+
+// A helper with `pages` anon pages and `sharers - 1` forked children that keep them shared.
+Helper fork_tree(size_t pages, unsigned sharers)
+{
+	return Helper([pages, sharers] {
+		touch_write(map_anon(pages * kPage), pages * kPage, 5);
+		int ready[2];
+		if (pipe(ready))
+			return uint64_t{1};
+		for (unsigned k = 1; k < sharers; ++k)
+			if (fork() == 0) {
+				prctl(PR_SET_PDEATHSIG, SIGKILL);
+				char c = 1;
+				if (write(ready[1], &c, 1) != 1)
+					_exit(1);
+				for (;;)
+					pause();
+			}
+		for (unsigned k = 1; k < sharers; ++k) {
+			char c;
+			if (read(ready[0], &c, 1) != 1)
+				return uint64_t{1};
+		}
+		return uint64_t{0};
+	});
+}
+
+} // namespace
+
+// make bench: share against its brute-force answer, phys against its brute-force answer, and
+// share's cost per page against the number of sharers. Ratios from one boot.
+int run_share_bench()
+{
+	std::vector<Helper> bystanders;
+	for (int i = 0; i < 64; ++i)
+		bystanders.emplace_back([] {
+			constexpr size_t len = 16 << 20;
+			touch_write(map_anon(len), len, 1);
+			return uint64_t{0};
+		});
+	{
+		Helper tree = fork_tree(16384, 256); // 64 MiB shared by 256 processes
+		ShareReply r;
+		Witness w;
+		share(tree.pid()); // warm up (TCG translates new code once)
+		double mod = seconds_of([&] { r = share(tree.pid()); });
+		double brute = seconds_of([&] { w = brute_force(tree.pid()); });
+		std::printf("bench kind=share_vs_bruteforce target=64MiB sharers=256 bystanders=64x16MiB share_s=%.3f "
+			    "bruteforce_s=%.3f speedup=%.1f rss=%ld peers=%zu bruteforce_peers=%zu same_peers=%d\n",
+			    mod, brute, brute / mod, r.num("rss"), r.peers.size(), w.peers.size(), r.peers == w.peers);
+		std::fflush(stdout);
+
+		std::string raw;
+		PhysWitness pw;
+		ctl_transact("phys");
+		double phys = seconds_of([&] { raw = ctl_transact("phys").text; });
+		double pbrute = seconds_of([&] {
+			pw = phys_witness();
+			std::vector<int> all;
+			for (const auto &[pid, set] : pw.pfns)
+				all.push_back(pid);
+			expected_owners(pw, all);
+		});
+		std::printf("bench kind=phys_vs_bruteforce ram=all processes=%zu phys_s=%.3f bruteforce_s=%.3f speedup=%.1f\n",
+			    pw.pfns.size(), phys, pbrute, pbrute / phys);
+		std::fflush(stdout);
+	}
+	bystanders.clear();
+
+	// share's cost per page as sharers grow: 4 MiB shared by 1 .. 256 processes.
+	for (unsigned n = 1; n <= 256; n *= 4) {
+		Helper tree = fork_tree(1024, n);
+		share(tree.pid());
+		ShareReply r;
+		double t = seconds_of([&] { r = share(tree.pid()); });
+		std::printf("bench kind=share_scaling sharers=%u pages=1024 share_s=%.4f us_per_page=%.2f "
+			    "us_per_page_per_sharer=%.3f rss=%ld\n",
+			    n, t, t * 1e6 / 1024, t * 1e6 / 1024 / n, r.num("rss"));
+		std::fflush(stdout);
+	}
+	return 0;
 }
 
 } // namespace rmapscope

@@ -6,5 +6,7 @@ namespace rmapscope {
 class Tap;
 // share pid= on a fork tree against smaps_rollup and a brute-force pagemap map (TAP).
 void run_share_scenarios(Tap &t);
+// make bench: share and phys against their brute-force answers, share against sharers.
+int run_share_bench();
 
 } // namespace rmapscope

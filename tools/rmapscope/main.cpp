@@ -223,6 +223,8 @@ int main(int argc, char **argv)
 	share->add_option("--top", mopt.top, "--all: the processes shown, largest rss first (default 16)")->needs(sa);
 	share->add_option("--dot", mopt.dot, "--all: write a Graphviz graph of the top pairs to this file")->needs(sa);
 	share->add_option("--png", mopt.png, "--all: draw a gnuplot heatmap of the matrix into this PNG")->needs(sa);
+	share->add_option("--from", mopt.from, "--all: draw from a matrix saved with --all --json, not this machine")
+		->needs(sa);
 	auto *ss = share->add_option("--start", sstart, "first address of a range (with --end); default: all");
 	auto *se = share->add_option("--end", send, "end address of the range, exclusive");
 	ss->needs(se);

@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "ctl_client.hpp"
 #include "record.hpp"
 
@@ -131,8 +133,8 @@ bool write_png(const std::vector<Proc> &top, const std::string &file)
 				d << i << " " << j << " " << (i == j ? top[i].rss : shared(top[i], top[j])) << "\n";
 	}
 	std::ofstream g(script);
-	g << "set terminal pngcairo size " << 360 + 40 * top.size() << "," << 300 + 40 * top.size()
-	  << " noenhanced font \"Helvetica,10\"\nset output \"" << file << "\"\n"
+	g << "set terminal png size " << 420 + 36 * top.size() << "," << 240 + 36 * top.size()
+	  << " noenhanced\nset output \"" << file << "\"\n"
 	  << "set title \"pages shared between processes (diagonal: rss), rmapscope share --all\"\n"
 	  << "set xrange [-0.5:" << top.size() - 0.5 << "]\nset yrange [" << top.size() - 0.5 << ":-0.5]\n"
 	  << "set cblabel \"pages\"\nset palette defined (0 \"white\", 1 \"#fde0c5\", 2 \"#f59e72\", 3 \"#c2374a\", 4 \"#5b1a4f\")\n"
@@ -156,31 +158,49 @@ bool write_png(const std::vector<Proc> &top, const std::string &file)
 
 } // namespace
 
+// A matrix saved by share --all --json.
+std::vector<Proc> load(const std::string &file)
+{
+	std::vector<Proc> out;
+	std::ifstream in(file);
+	nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
+	if (j.is_discarded() || !j.contains("processes"))
+		return out;
+	for (const auto &e : j["processes"]) {
+		Proc p;
+		p.pid = e.value("pid", 0);
+		p.comm = e.value("comm", "");
+		p.rss = e.value("rss", 0UL);
+		p.pss_kib = e.value("pss_kib", 0UL);
+		for (const auto &[pid, pages] : e["shared"].items())
+			p.peers[std::atoi(pid.c_str())] = pages.get<unsigned long>();
+		out.push_back(p);
+	}
+	return out;
+}
+
 int run_share_matrix(const MatrixOptions &o)
 {
-	std::vector<Proc> procs = collect();
+	std::vector<Proc> procs = o.from.empty() ? collect() : load(o.from);
+	if (procs.empty() && !o.from.empty()) {
+		std::cerr << "rmapscope: " << o.from << " is not a matrix saved by share --all --json\n";
+		return 1;
+	}
 	if (procs.empty()) {
 		std::cerr << "rmapscope: no process answered share (is rmapscope.ko loaded?)\n";
 		return 1;
 	}
 	if (o.json) {
-		std::cout << "{\"processes\":[";
-		for (size_t i = 0; i < procs.size(); ++i) {
-			const Proc &p = procs[i];
-			std::string comm;
-			for (char c : p.comm)
-				if (static_cast<unsigned char>(c) >= 0x20 && c != '"' && c != '\\')
-					comm += c;
-			std::cout << (i ? "," : "") << "{\"pid\":" << p.pid << ",\"comm\":\"" << comm << "\",\"rss\":" << p.rss
-				  << ",\"pss_kib\":" << p.pss_kib << ",\"shared\":{";
-			bool first = true;
-			for (const auto &[pid, pages] : p.peers) {
-				std::cout << (first ? "" : ",") << "\"" << pid << "\":" << pages;
-				first = false;
-			}
-			std::cout << "}}";
+		nlohmann::json j = nlohmann::json::array();
+		for (const Proc &p : procs) {
+			nlohmann::json peers = nlohmann::json::object();
+			for (const auto &[pid, pages] : p.peers)
+				peers[std::to_string(pid)] = pages;
+			j.push_back({{"pid", p.pid}, {"comm", p.comm}, {"rss", p.rss}, {"pss_kib", p.pss_kib}, {"shared", peers}});
 		}
-		std::cout << "]}\n";
+		// A comm is bytes: anything that is not UTF-8 becomes U+FFFD rather than an exception.
+		std::cout << nlohmann::json{{"processes", j}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+			  << "\n";
 	}
 	std::vector<Proc> top = procs;
 	std::sort(top.begin(), top.end(), [](const Proc &a, const Proc &b) { return a.rss > b.rss; });

@@ -11,6 +11,7 @@ struct MatrixOptions {
 	unsigned top = 16;	  // processes shown (by rss), and graph edges = 2 * top
 	bool json = false;
 	std::string dot, png;	  // output files, or ""
+	std::string from;	  // draw from a matrix saved with --json instead of asking the module
 };
 
 // 0 on success; prints why on stderr otherwise.
