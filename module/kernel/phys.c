@@ -63,16 +63,20 @@ struct rs_phys {
 	DECLARE_BITMAP(walked, RS_PHYS_CHUNK + RS_SHARE_FOLIO_MAX);	/* accounted by the walk */
 };
 
-/* The file entry of a folio's mapping (igrab() on a new one), or NULL. */
-static struct rs_phys_file *rs_phys_file(struct rs_phys *p, struct folio *folio)
+/*
+ * The file entry of a file or shmem folio's mapping, or NULL. create: add a new one, taking
+ * igrab() on its inode, which needs the folio lock (it keeps folio->mapping and its inode from
+ * going away); without it, only a lookup by the mapping's address.
+ */
+static struct rs_phys_file *rs_phys_file(struct rs_phys *p, struct folio *folio, bool create)
 {
-	struct address_space *mapping = folio_mapping(folio);
+	struct address_space *mapping = READ_ONCE(folio->mapping);
 	unsigned int mask = (1U << RS_PHYS_FILE_HASH_BITS) - 1, h;
 	struct rs_phys_result *res = p->res;
 	struct rs_phys_file_slot *b;
 	struct inode *inode;
 
-	if (!mapping || folio_test_anon(folio))
+	if (folio_test_anon(folio) || !mapping || ((unsigned long)mapping & RS_MAPPING_FLAGS))
 		return NULL;
 	for (h = hash_ptr(mapping, RS_PHYS_FILE_HASH_BITS);; h = (h + 1) & mask) {
 		b = &p->fhash[h];
@@ -81,30 +85,32 @@ static struct rs_phys_file *rs_phys_file(struct rs_phys *p, struct folio *folio)
 		if (!b->mapping)
 			break;
 	}
-	if (p->fhashed >= (mask + 1) / 4 * 3 || res->nr_files == res->files_cap) {
-		res->files_dropped++;
+	if (!create || WARN_ON_ONCE(!folio_test_locked(folio)))
+		return NULL;
+	if (p->fhashed >= (mask + 1) / 4 * 3) {
+		res->files_dropped++;	/* past what the table tells apart: counted per folio */
 		return NULL;
 	}
-	/* The folio lock keeps folio->mapping, and so its inode, from going away under us. */
-	inode = igrab(mapping->host);
-	if (!inode) {
-		res->files_dropped++;
-		return NULL;
-	}
+	inode = res->nr_files < res->files_cap && mapping->host ? igrab(mapping->host) : NULL;
 	b->mapping = mapping;
+	p->fhashed++;
+	if (!inode) {
+		b->file = UINT_MAX;	/* counted once, not listed */
+		res->files_dropped++;
+		return NULL;
+	}
 	b->inode = inode;
 	b->file = res->nr_files++;
-	p->fhashed++;
 	memset(&res->files[b->file], 0, sizeof(res->files[b->file]));
 	return &res->files[b->file];
 }
 
 /* Pages [i0, i1) of a walked folio into the totals, its owners and its file. */
-static void rs_phys_account(struct rs_phys *p, struct folio *folio, unsigned int i0, unsigned int i1)
+static void rs_phys_account(struct rs_phys *p, struct folio *folio, unsigned int i0, unsigned int i1,
+			    struct rs_phys_file *file)
 {
 	struct rs_sharing *s = &p->s;
 	struct rs_phys_result *res = p->res;
-	struct rs_phys_file *file = rs_phys_file(p, folio);
 	int kind = rs_share_kind(folio);
 	bool thp = folio_test_pmd_mappable(folio);
 	unsigned int i, r;
@@ -195,6 +201,7 @@ static void rs_phys_walk(struct rs_phys *p, struct folio *folio, unsigned int i0
 {
 	struct rs_phys_result *res = p->res;
 	unsigned int pages = i1 - i0;
+	struct rs_phys_file *file;
 	int ret;
 
 	res->lru += pages;
@@ -215,6 +222,7 @@ static void rs_phys_walk(struct rs_phys *p, struct folio *folio, unsigned int i0
 		return;
 	}
 	ret = rs_sharing_walk(&p->s, folio, NULL, 0, 0, 0);
+	file = ret ? NULL : rs_phys_file(p, folio, true);
 	folio_unlock(folio);
 	res->folios++;
 	if (ret == -EOPNOTSUPP)
@@ -222,7 +230,7 @@ static void rs_phys_walk(struct rs_phys *p, struct folio *folio, unsigned int i0
 	else if (ret == -E2BIG)
 		res->skips[RS_PS_TOO_MANY_MAPPINGS] += pages;
 	else
-		rs_phys_account(p, folio, i0, i1);
+		rs_phys_account(p, folio, i0, i1, file);
 	rs_sharing_drop_recs(&p->s);
 }
 
@@ -247,7 +255,7 @@ static void rs_phys_ask(struct rs_phys *p, struct folio *folio, unsigned int i0,
 		}
 		rs_folio_putback(&f, false);
 	}
-	file = folio_test_anon(folio) ? NULL : rs_phys_file(p, folio);
+	file = rs_phys_file(p, folio, false);	/* found in pass 1, if at all */
 	for (i = i0; i < i1; i++) {
 		unsigned long bit = pfn0 + i - p->chunk;
 
@@ -297,7 +305,7 @@ static void rs_phys_name_files(struct rs_phys *p)
 		struct rs_phys_file_slot *b = &p->fhash[i];
 		struct dentry *d;
 
-		if (!b->mapping)
+		if (!b->inode)
 			continue;
 		if (b->file != UINT_MAX) {
 			d = d_find_alias(b->inode);

@@ -353,16 +353,21 @@ PhysWitness phys_witness()
 {
 	PhysWitness w;
 	int kpf = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
+	std::map<uint64_t, bool> lru; // each PFN's flags read once, however many map it
 	if (auto *d = opendir("/proc")) {
 		while (auto *de = readdir(d)) {
 			int pid = std::atoi(de->d_name);
 			if (pid <= 0)
 				continue;
-			for (uint64_t pfn : present_pfns(pid, false))
-				if (lru_page(kpf, pfn)) {
+			for (uint64_t pfn : present_pfns(pid, false)) {
+				auto it = lru.find(pfn);
+				if (it == lru.end())
+					it = lru.emplace(pfn, lru_page(kpf, pfn)).first;
+				if (it->second) {
 					w.pfns[pid].insert(pfn);
 					w.all.insert(pfn);
 				}
+			}
 		}
 		closedir(d);
 	}
@@ -487,7 +492,9 @@ double seconds_of(const std::function<void()> &fn)
 Helper fork_tree(size_t pages, unsigned sharers)
 {
 	return Helper([pages, sharers] {
-		touch_write(map_anon(pages * kPage), pages * kPage, 5);
+		void *p = map_anon(pages * kPage);
+		madvise(p, pages * kPage, MADV_NOHUGEPAGE); // one folio per page: share's worst case
+		touch_write(p, pages * kPage, 5);
 		int ready[2];
 		if (pipe(ready))
 			return uint64_t{1};
