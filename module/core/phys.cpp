@@ -4,6 +4,7 @@
 #include "errno.h"
 #include "escape.hpp"
 #include "phys_report.h"
+#include "sort.hpp"
 #include "text_writer.hpp"
 #include "verbs.hpp"
 
@@ -25,41 +26,6 @@ static_assert(sizeof(kSkipNames) / sizeof(kSkipNames[0]) == RS_NR_PHYS_SKIPS);
 constexpr usize kSummary = 2048;
 constexpr usize kOwnerLine = 320 + 16 * 6;
 constexpr usize kFileLine = 128 + RMAPSCOPE_PATH_MAX * 6;
-
-// Most pages first: a heapsort (no allocation, no recursion).
-template <class T> bool before(const T &a, const T &b)
-{
-	return a.pages > b.pages;
-}
-
-template <class T> void sift(T *p, usize i, usize n)
-{
-	for (;;) {
-		usize last = i, l = 2 * i + 1, r = l + 1;
-		if (l < n && before(p[last], p[l]))
-			last = l;
-		if (r < n && before(p[last], p[r]))
-			last = r;
-		if (last == i)
-			return;
-		T t = p[i];
-		p[i] = p[last];
-		p[last] = t;
-		i = last;
-	}
-}
-
-template <class T> void sort_by_pages(T *p, usize n)
-{
-	for (usize i = n / 2; i-- > 0;)
-		sift(p, i, n);
-	for (usize i = n; i-- > 1;) {
-		T t = p[0];
-		p[0] = p[i];
-		p[i] = t;
-		sift(p, 0, i);
-	}
-}
 
 void text(TextWriter &w, const rs_phys_result &r)
 {
@@ -166,8 +132,10 @@ long run_phys(const rs_command &cmd, char **out)
 	int r = rs_os_phys(cmd.start_pfn, cmd.end_pfn, cmd.referenced, cmd.all_owners, &res, msg, sizeof(msg));
 	if (r)
 		return fail(r, msg, out);
-	sort_by_pages(res.owners, res.nr_owners);
-	sort_by_pages(res.files, res.nr_files);
+	// Most pages first.
+	auto more_pages = [](const auto &a, const auto &b) { return a.pages > b.pages; };
+	heap_sort(res.owners, res.nr_owners, more_pages);
+	heap_sort(res.files, res.nr_files, more_pages);
 
 	usize cap = kSummary + res.nr_owners * kOwnerLine + res.nr_files * kFileLine;
 	*out = static_cast<char *>(rs_os_valloc(cap));

@@ -4,6 +4,7 @@
 #include "errno.h"
 #include "escape.hpp"
 #include "share_report.h"
+#include "sort.hpp"
 #include "text_writer.hpp"
 #include "verbs.hpp"
 
@@ -29,41 +30,12 @@ u64 pss_bytes(unsigned long long pss)
 	return pss >> RS_PSS_SHIFT;
 }
 
-// Peers by pages shared, most first, then by pid: a heapsort (no allocation, no recursion).
+// Peers by pages shared, most first, then by pid (the heap's order is reversed: see sort.hpp).
 bool before(const rs_share_peer &a, const rs_share_peer &b)
 {
 	if (a.pages != b.pages)
 		return a.pages > b.pages;
 	return a.pid < b.pid;
-}
-
-void sift(rs_share_peer *p, usize i, usize n)
-{
-	for (;;) {
-		usize last = i, l = 2 * i + 1, r = l + 1;
-		if (l < n && before(p[last], p[l]))
-			last = l;
-		if (r < n && before(p[last], p[r]))
-			last = r;
-		if (last == i)
-			return;
-		rs_share_peer t = p[i];
-		p[i] = p[last];
-		p[last] = t;
-		i = last;
-	}
-}
-
-void sort_peers(rs_share_peer *p, usize n)
-{
-	for (usize i = n / 2; i-- > 0;)
-		sift(p, i, n);
-	for (usize i = n; i-- > 1;) {
-		rs_share_peer t = p[0];
-		p[0] = p[i];
-		p[i] = t;
-		sift(p, 0, i);
-	}
 }
 
 void text(TextWriter &w, const rs_share_result &r)
@@ -148,7 +120,7 @@ long run_share(const rs_command &cmd, char **out)
 	int r = rs_os_share(cmd.pid, cmd.start, cmd.end, cmd.all_owners, &res, msg, sizeof(msg));
 	if (r)
 		return fail(r, msg, out);
-	sort_peers(res.peers, res.nr_peers);
+	heap_sort(res.peers, res.nr_peers, [](const rs_share_peer &a, const rs_share_peer &b) { return before(a, b); });
 
 	usize cap = kSummary + res.nr_peers * kPeerLine;
 	*out = static_cast<char *>(rs_os_valloc(cap));

@@ -171,6 +171,21 @@ int cmd_passthrough(const std::string &cmd)
 	return 0;
 }
 
+// share and phys: the module's reply drawn as a table for people by print.
+int cmd_table(const std::string &cmd, bool (*print)(const std::string &))
+{
+	rmapscope::CtlReply r = rmapscope::ctl_transact(cmd + "\n");
+	if (r.err) {
+		rmapscope::print_failure(r);
+		return 1;
+	}
+	if (!print(r.text)) {
+		std::cerr << "rmapscope: the module's reply to '" << cmd << "' does not parse:\n" << r.text;
+		return 1;
+	}
+	return 0;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -274,18 +289,7 @@ int main(int argc, char **argv)
 			cmd += " referenced=1";
 		if (all_owners)
 			cmd += " owners=all";
-		if (json)
-			return cmd_passthrough(cmd + " format=json");
-		rmapscope::CtlReply r = rmapscope::ctl_transact(cmd + "\n");
-		if (r.err) {
-			rmapscope::print_failure(r);
-			return 1;
-		}
-		if (!rmapscope::print_phys_table(r.text)) {
-			std::cerr << "rmapscope: the module's phys reply does not parse:\n" << r.text;
-			return 1;
-		}
-		return 0;
+		return json ? cmd_passthrough(cmd + " format=json") : cmd_table(cmd, rmapscope::print_phys_table);
 	}
 	if (*share && share_all) {
 		mopt.json = json;
@@ -301,18 +305,7 @@ int main(int argc, char **argv)
 			cmd += " start=" + sstart + " end=" + send;
 		if (all_owners)
 			cmd += " owners=all";
-		if (json)
-			return cmd_passthrough(cmd + " format=json");
-		rmapscope::CtlReply r = rmapscope::ctl_transact(cmd + "\n");
-		if (r.err) {
-			rmapscope::print_failure(r);
-			return 1;
-		}
-		if (!rmapscope::print_share_table(r.text)) {
-			std::cerr << "rmapscope: the module's share reply does not parse:\n" << r.text;
-			return 1;
-		}
-		return 0;
+		return json ? cmd_passthrough(cmd + " format=json") : cmd_table(cmd, rmapscope::print_share_table);
 	}
 	if (app.got_subcommand("demo"))
 		return rmapscope::run_demo([](long p, const std::string &a) {
