@@ -11,7 +11,7 @@
 
 #define RMAPSCOPE_VERSION "0.1.0"
 /* Bumped on any incompatible change of a file's format. */
-#define RMAPSCOPE_ABI_VERSION 1
+#define RMAPSCOPE_ABI_VERSION 2
 
 #define RMAPSCOPE_DEBUGFS_DIR "rmapscope"
 #define RMAPSCOPE_FILE_VERSION "version"

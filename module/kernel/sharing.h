@@ -62,7 +62,7 @@ struct rs_sharing {
 	unsigned long gen;
 };
 
-/* Allocates the working set (about 2 MiB); peers has room for cap entries. 0 or -ENOMEM. */
+/* Allocates the working set (about 2.9 MiB); peers has room for cap entries. 0 or -ENOMEM. */
 int rs_sharing_init(struct rs_sharing *s, struct rs_share_peer *peers, unsigned int cap);
 /* Drops every mm reference and frees the working set (after rs_sharing_name_peers()). */
 void rs_sharing_release(struct rs_sharing *s);

@@ -24,7 +24,7 @@ TEST(VersionReport, ExactText)
 {
 	char buf[RMAPSCOPE_VERSION_MAX_BYTES];
 	long n = rs_core_format_version(buf, sizeof(buf), &kInfo);
-	const std::string want = std::string("rmapscope version=") + RMAPSCOPE_VERSION + " abi=1\n"
+	const std::string want = std::string("rmapscope version=") + RMAPSCOPE_VERSION + " abi=2\n"
 				 "kernel release=6.12.117+deb12-amd64 arch=x86_64\n"
 				 "cf kind=ibt enforced=1 call_mode=auto\n"
 				 "lockdown mode=none\n"

@@ -13,7 +13,7 @@ check "module is loaded" grep -q '^rmapscope ' /proc/modules
 check "debugfs directory exists" test -d $d
 check "version file is root read-only (0400)" test "$(stat -c %a $v)" = 400
 check "version names the running kernel" grep -qx "kernel release=$(uname -r) arch=$(uname -m)" $v
-check "version carries the module version and ABI" grep -q '^rmapscope version=[0-9.]* abi=1$' $v
+check "version carries the module version and ABI" grep -q '^rmapscope version=[0-9.]* abi=2$' $v
 for s in rmap_walk page_vma_mapped_walk folio_lock_anon_vma_read folio_referenced try_to_unmap; do
 	check "required symbol $s resolved" grep -q "^symbol name=$s resolved=1 required=1 " $v
 done
