@@ -138,15 +138,7 @@ long run_phys(const rs_command &cmd, char **out)
 	heap_sort(res.files, res.nr_files, more_pages);
 
 	usize cap = kSummary + res.nr_owners * kOwnerLine + res.nr_files * kFileLine;
-	*out = static_cast<char *>(rs_os_valloc(cap));
-	if (!*out)
-		return -RS_ENOMEM;
-	long len = rs_core_format_phys(&res, cmd.format, *out, cap);
-	if (len < 0) {
-		rs_os_vfree(*out);
-		return fail(-RS_ENOSPC, "response larger than its bound", out);
-	}
-	return len;
+	return respond_bounded(cap, out, [&](char *buf, usize n) { return rs_core_format_phys(&res, cmd.format, buf, n); });
 }
 
 } // namespace rs

@@ -79,15 +79,7 @@ long run_range(const rs_command &cmd, char **out)
 		return fail(r, msg, out);
 
 	usize cap = kSummary + res.nr_detail * kDetailLine;
-	*out = static_cast<char *>(rs_os_valloc(cap));
-	if (!*out)
-		return -RS_ENOMEM;
-	long len = rs_core_format_range(&res, *out, cap);
-	if (len < 0) {
-		rs_os_vfree(*out);
-		return fail(-RS_ENOSPC, "response larger than its bound", out);
-	}
-	return len;
+	return respond_bounded(cap, out, [&](char *buf, usize n) { return rs_core_format_range(&res, buf, n); });
 }
 
 } // namespace rs

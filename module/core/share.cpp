@@ -123,15 +123,7 @@ long run_share(const rs_command &cmd, char **out)
 	heap_sort(res.peers, res.nr_peers, [](const rs_share_peer &a, const rs_share_peer &b) { return before(a, b); });
 
 	usize cap = kSummary + res.nr_peers * kPeerLine;
-	*out = static_cast<char *>(rs_os_valloc(cap));
-	if (!*out)
-		return -RS_ENOMEM;
-	long len = rs_core_format_share(&res, cmd.format, *out, cap);
-	if (len < 0) {
-		rs_os_vfree(*out);
-		return fail(-RS_ENOSPC, "response larger than its bound", out);
-	}
-	return len;
+	return respond_bounded(cap, out, [&](char *buf, usize n) { return rs_core_format_share(&res, cmd.format, buf, n); });
 }
 
 } // namespace rs

@@ -60,15 +60,7 @@ long respond(const rs_walk_result &res, int format, char **out)
 	// The response is sized for the records actually kept and their real paths, not for the
 	// worst case of max= records (docs/performance.md).
 	usize cap = rs_core_walk_response_size(&res, format);
-	*out = static_cast<char *>(rs_os_valloc(cap));
-	if (!*out)
-		return -RS_ENOMEM;
-	long len = rs_core_format_walk(&res, format, *out, cap);
-	if (len < 0) {
-		rs_os_vfree(*out);
-		return fail(-RS_ENOSPC, "response larger than its bound", out);
-	}
-	return len;
+	return respond_bounded(cap, out, [&](char *buf, usize n) { return rs_core_format_walk(&res, format, buf, n); });
 }
 
 } // namespace rs

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "command.h"
+#include "errno.h"
 #include "guards.hpp"
 #include "os.h"
 #include "types.hpp"
@@ -31,6 +32,21 @@ Maybe<WalkBuffer> collect(const rs_command &cmd, rs_folio *folio, int mapcount, 
 
 // Formats res into a buffer of its own in *out; the response length or -errno.
 long respond(const rs_walk_result &res, int format, char **out);
+
+// A response of at most cap bytes written by write(buf, cap) (its length, or -RS_ENOSPC) into a
+// buffer of its own in *out; the response length or -errno.
+template <class Write> long respond_bounded(usize cap, char **out, Write write)
+{
+	*out = static_cast<char *>(rs_os_valloc(cap));
+	if (!*out)
+		return -RS_ENOMEM;
+	long len = write(*out, cap);
+	if (len < 0) {
+		rs_os_vfree(*out);
+		return fail(-RS_ENOSPC, "response larger than its bound", out);
+	}
+	return len;
+}
 
 long run_walk(const rs_command &cmd, char **out);
 long run_referenced(const rs_command &cmd, char **out);
