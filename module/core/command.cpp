@@ -66,7 +66,7 @@ void quote(TextWriter &w, StrView tok)
 }
 
 // The keys a command may carry: one enum, one table. A key's bit in Parser::seen_ is 1 << Key.
-enum Key : unsigned { kPid, kAddr, kPfn, kFormat, kMax, kStart, kEnd, kDetail, kOwners, kStartPfn, kEndPfn, kReferenced, kNrKeys };
+enum Key : unsigned { kPid, kAddr, kPfn, kFormat, kMax, kStart, kEnd, kDetail, kOwners, kStartPfn, kEndPfn, kReferenced, kFamily, kNrKeys };
 
 // What a key's value is: a number in [min, max], or one of two words (format=, owners=).
 struct Words {
@@ -97,6 +97,7 @@ constexpr KeySpec kKeys[] = {
 	{"start_pfn", kStartPfn, 1, 0, nullptr},
 	{"end_pfn", kEndPfn, 1, 0, nullptr},
 	{"referenced", kReferenced, 0, 1, nullptr, "referenced must be 0 or 1, got "},
+	{"family", kFamily, 0, 1, nullptr, "family must be 0 or 1, got "},
 };
 static_assert(sizeof(kKeys) / sizeof(kKeys[0]) == kNrKeys, "one spec per key, in enum order");
 
@@ -246,6 +247,9 @@ private:
 		case kReferenced:
 			cmd_.referenced = static_cast<int>(v);
 			break;
+		case kFamily:
+			cmd_.family = static_cast<int>(v);
+			break;
 		default:
 			break;
 		}
@@ -261,6 +265,8 @@ private:
 			return finish_phys(seen_ & ~(phys_keys | bit(kFormat) | bit(kOwners)));
 		if (seen_ & phys_keys)
 			return fail("start_pfn=, end_pfn= and referenced= belong to phys only");
+		if ((seen_ & bit(kFamily)) && cmd_.verb != RS_VERB_TREE)
+			return fail("family= belongs to tree only");
 		if (cmd_.verb == RS_VERB_SHARE)
 			return finish_share(seen_ & (addr | pfn | max | detail), (seen_ & (start | end)));
 		if (seen_ & range) {

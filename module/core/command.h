@@ -30,6 +30,8 @@ struct rs_command {
 	/* phys [start_pfn= end_pfn=] [referenced=1]: end_pfn 0 for the end of RAM */
 	unsigned long start_pfn, end_pfn;
 	int referenced;
+	/* tree ... family=1: an anon folio's whole anon_vma family, every AVC of every VMA */
+	int family;
 };
 
 /*

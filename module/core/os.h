@@ -96,8 +96,11 @@ struct rs_walk_result;
 /* all_owners: name every process using each mm (a scan of all tasks), not just its owner. */
 struct rs_walk *rs_os_walk_new(unsigned int max, int all_owners);
 int rs_os_walk_run(struct rs_walk *walk, struct rs_folio *folio, char *msg, __SIZE_TYPE__ msgcap);
-/* The structure behind the folio instead of its mappings: the tree command (same buffer). */
-int rs_os_tree_run(struct rs_walk *walk, struct rs_folio *folio, char *msg, __SIZE_TYPE__ msgcap);
+/*
+ * The structure behind the folio instead of its mappings: the tree command (same buffer). With
+ * family, an anon folio's tree is every AVC of the root's family, not its own anon_vma's only.
+ */
+int rs_os_tree_run(struct rs_walk *walk, struct rs_folio *folio, int family, char *msg, __SIZE_TYPE__ msgcap);
 const struct rs_walk_result *rs_os_walk_result(const struct rs_walk *walk);
 void rs_os_walk_free(struct rs_walk *walk);
 

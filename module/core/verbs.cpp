@@ -46,7 +46,7 @@ Maybe<WalkBuffer> collect(const rs_command &cmd, rs_folio *folio, int mapcount, 
 			refuse(walk.error(), "no memory for the walk's records", msg, cap);
 			return walk;
 		}
-		int r = tree ? rs_os_tree_run(walk->get(), folio, msg, cap) : rs_os_walk_run(walk->get(), folio, msg, cap);
+		int r = tree ? rs_os_tree_run(walk->get(), folio, cmd.family, msg, cap) : rs_os_walk_run(walk->get(), folio, msg, cap);
 		if (r)
 			return Maybe<WalkBuffer>::error(r);
 		if (!walk_again(capacity, cmd.max, walk->result().truncated))

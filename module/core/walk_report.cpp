@@ -156,29 +156,48 @@ void text(TextWriter &w, const rs_walk_result &r)
 		.endl();
 }
 
+void put_av(TextWriter &w, unsigned av)
+{
+	if (av == RS_AV_NONE)
+		w.ch('-');
+	else
+		w.dec(av);
+}
+
 // tree: the folio line, then the structure (docs/debugfs.md).
 void tree_text(TextWriter &w, const rs_walk_result &r)
 {
 	text_folio(w, r.folio);
 	if (r.tree == RS_TREE_ANON) {
-		for (unsigned i = 0; i < r.nr_levels; ++i) {
+		for (unsigned i = 0; i < r.nr_avs; ++i) {
 			const rs_anon_level &l = r.levels[i];
-			w.str("anon_vma").kv_dec("level", i).kv_bool("root", l.is_root).str(" refcount=").sdec(l.refcount)
+			w.str("anon_vma level=");
+			if (i < r.nr_levels)
+				w.dec(i);
+			else
+				w.ch('-');
+			w.kv_bool("root", l.is_root).str(" refcount=").sdec(l.refcount)
 				.kv_dec("children", l.num_children).kv_dec("active_vmas", l.num_active_vmas)
-				.kv_dec("avcs", l.avcs).endl();
-		}
-		for (unsigned i = 0; i < r.nr_recs; ++i) {
-			w.str("avc");
-			vma_fields(w, r, r.recs[i]);
+				.kv_dec("avcs", l.avcs).kv_dec("id", i).str(" parent=");
+			put_av(w, l.parent);
 			w.endl();
 		}
-		w.str("tree kind=anon").kv_dec("levels", r.nr_levels).kv_dec("avcs", r.nr_levels ? r.levels[0].avcs : 0);
+		for (unsigned i = 0; i < r.nr_recs; ++i) {
+			const rs_map_record &m = r.recs[i];
+			w.str("avc");
+			vma_fields(w, r, m);
+			w.str(" anon_vma=");
+			put_av(w, m.av);
+			w.kv_bool("own", m.own).kv_bool("mapped", !m.skip).endl();
+		}
+		w.str("tree kind=anon").kv_dec("levels", r.nr_levels).kv_dec("avcs", r.nr_levels ? r.levels[0].avcs : 0)
+			.kv_dec("anon_vmas", r.nr_avs).kv_bool("family", r.family);
 	} else if (r.tree == RS_TREE_FILE) {
-		w.str("mapping").kv_dec("vmas", r.tree_vmas).endl();
+		w.str("mapping").kv_dec("vmas", r.tree_vmas).kv_dec("pages", r.mapping_pages).endl();
 		for (unsigned i = 0; i < r.nr_recs; ++i) {
 			w.str("vma");
 			vma_fields(w, r, r.recs[i]);
-			w.endl();
+			w.kv_bool("mapped", !r.recs[i].skip).endl();
 		}
 		w.str("tree kind=file").kv_dec("vmas", r.tree_vmas);
 	} else {
@@ -186,11 +205,13 @@ void tree_text(TextWriter &w, const rs_walk_result &r)
 			const rs_map_record &m = r.recs[i];
 			w.str("rmap_item");
 			vma_fields(w, r, m);
-			w.kv_hex("addr", m.addr).kv_bool("mapped", !m.skip).kv_dec("visits", m.visits).endl();
+			w.kv_hex("addr", m.addr).kv_bool("mapped", !m.skip).kv_dec("visits", m.visits).str(" anon_vma=");
+			put_av(w, m.av);
+			w.endl();
 		}
 		w.str("tree kind=ksm").kv_dec("rmap_items", r.nr_recs);
 	}
-	w.kv_bool("truncated", r.truncated).endl();
+	w.kv_dec("maps", r.maps).kv_bool("marked", r.marked).kv_bool("truncated", r.truncated).endl();
 }
 
 // {"folio":{...}: the opening of every JSON response.
@@ -224,6 +245,29 @@ void json_vma_fields(TextWriter &w, const rs_walk_result &r, const rs_map_record
 		w.str("null");
 }
 
+void json_av(TextWriter &w, unsigned av)
+{
+	if (av == RS_AV_NONE)
+		w.str("null");
+	else
+		w.dec(av);
+}
+
+void json_anon_vma(TextWriter &w, const rs_walk_result &r, unsigned i)
+{
+	const rs_anon_level &l = r.levels[i];
+	w.str("{\"id\":").dec(i).str(",\"level\":");
+	if (i < r.nr_levels)
+		w.dec(i);
+	else
+		w.str("null");
+	w.str(",\"root\":").str(l.is_root ? "true" : "false").str(",\"refcount\":").sdec(l.refcount)
+		.str(",\"children\":").dec(l.num_children).str(",\"active_vmas\":").dec(l.num_active_vmas)
+		.str(",\"avcs\":").dec(l.avcs).str(",\"parent\":");
+	json_av(w, l.parent);
+	w.ch('}');
+}
+
 // tree format=json: the same data as tree_text, as one object.
 void tree_json(TextWriter &w, const rs_walk_result &r)
 {
@@ -231,16 +275,16 @@ void tree_json(TextWriter &w, const rs_walk_result &r)
 	static constexpr const char *kinds[] = {"none", "anon", "file", "ksm"};
 	w.str(",\"tree\":{\"kind\":\"").str(r.tree >= 0 && r.tree < 4 ? kinds[r.tree] : "none").ch('"');
 	if (r.tree == RS_TREE_ANON) {
-		w.str(",\"levels\":[");
-		for (unsigned i = 0; i < r.nr_levels; ++i) {
-			const rs_anon_level &l = r.levels[i];
-			w.str(i ? "," : "").str("{\"level\":").dec(i).str(",\"root\":").str(l.is_root ? "true" : "false")
-				.str(",\"refcount\":").sdec(l.refcount).str(",\"children\":").dec(l.num_children)
-				.str(",\"active_vmas\":").dec(l.num_active_vmas).str(",\"avcs\":").dec(l.avcs).ch('}');
-		}
+		// levels: the chain (as before family=); anon_vmas: every anon_vma shown.
+		w.str(",\"family\":").str(r.family ? "true" : "false").str(",\"levels\":[");
+		for (unsigned i = 0; i < r.nr_levels; ++i)
+			json_anon_vma(w.str(i ? "," : ""), r, i);
+		w.str("],\"anon_vmas\":[");
+		for (unsigned i = 0; i < r.nr_avs; ++i)
+			json_anon_vma(w.str(i ? "," : ""), r, i);
 		w.str("],\"avcs\":[");
 	} else if (r.tree == RS_TREE_FILE) {
-		w.str(",\"vmas\":").dec(r.tree_vmas).str(",\"mappings\":[");
+		w.str(",\"vmas\":").dec(r.tree_vmas).str(",\"pages\":").dec(r.mapping_pages).str(",\"mappings\":[");
 	} else {
 		w.str(",\"rmap_items\":[");
 	}
@@ -248,12 +292,23 @@ void tree_json(TextWriter &w, const rs_walk_result &r)
 		const rs_map_record &m = r.recs[i];
 		w.str(i ? ",{" : "{");
 		json_vma_fields(w, r, m);
+		w.str(",\"mapped\":").str(m.skip ? "false" : "true");
+		if (!m.skip || r.tree == RS_TREE_KSM) // KSM: the rmap item's address, mapped or not
+			w.str(",\"addr\":").dec(m.addr);
+		if (!m.skip)
+			w.str(",\"level\":\"").str(m.level == RS_LEVEL_PMD ? "pmd" : "pte").str("\",\"pages\":").dec(m.pages);
 		if (r.tree == RS_TREE_KSM)
-			w.str(",\"addr\":").dec(m.addr).str(",\"mapped\":").str(m.skip ? "false" : "true")
-				.str(",\"visits\":").dec(m.visits);
+			w.str(",\"visits\":").dec(m.visits);
+		if (r.tree != RS_TREE_FILE) {
+			w.str(",\"anon_vma\":");
+			json_av(w, m.av);
+		}
+		if (r.tree == RS_TREE_ANON)
+			w.str(",\"own\":").str(m.own ? "true" : "false");
 		w.ch('}');
 	}
-	w.str("],\"truncated\":").str(r.truncated ? "true" : "false").str("}}\n");
+	w.str("],\"maps\":").dec(r.maps).str(",\"marked\":").str(r.marked ? "true" : "false")
+		.str(",\"truncated\":").str(r.truncated ? "true" : "false").str("}}\n");
 }
 
 void json(TextWriter &w, const rs_walk_result &r)
@@ -343,7 +398,7 @@ namespace {
 // The folio, summary and (tree) anon_vma lines; a record's fixed part stays under 320 bytes in
 // either format. A byte of a path or comm takes at most 6: "\u0001" in JSON (octal escapes in
 // text take 4, U+FFFD for a byte that is not UTF-8 3).
-constexpr usize kHeader = 1024 + RS_TREE_LEVELS * 128;
+constexpr usize kHeader = 1024 + RS_TREE_AVS * 2 * 192; // anon_vmas: twice in JSON
 constexpr usize kEscapedBytesPerByte = 6;
 constexpr usize kRecordFixed = 320 + kEscapedBytesPerByte * 16;
 } // namespace

@@ -60,6 +60,12 @@ struct rs_map_record {
 	unsigned int visits;		/* rmap_one calls that reached this mapping (KSM: can be 2) */
 	unsigned char mlock;		/* the VMA is VM_LOCKED */
 	unsigned long mm_cookie;	/* identifies the mm within one command; never reported */
+	/* tree only */
+	unsigned int av;		/* anon: the anon_vma whose interval tree holds this AVC; KSM: the
+					 * VMA's own anon_vma. An index into rs_walk_result.levels (anon)
+					 * or a number within the reply (KSM); RS_AV_NONE if not shown */
+	unsigned char own;		/* anon: av is the VMA's own anon_vma (vma->anon_vma) */
+	unsigned long av_cookie;	/* KSM: identifies vma->anon_vma within one command; never reported */
 };
 
 struct rs_owner {
@@ -68,14 +74,20 @@ struct rs_owner {
 	char comm[16];
 };
 
-/* One anon_vma of the chain from the folio's own (level 0) up to the root. */
+/*
+ * One anon_vma shown by tree: first the chain from the folio's own (level 0) up to the root, at
+ * most RS_TREE_LEVELS of them; then, with family=1, the other anon_vmas of the root's family.
+ */
 #define RS_TREE_LEVELS 16
+#define RS_TREE_AVS 64
+#define RS_AV_NONE 0xffffffffu
 struct rs_anon_level {
 	unsigned long num_children;	/* anon_vmas forked from this one */
 	unsigned long num_active_vmas;	/* VMAs whose own anon_vma this is */
 	int refcount;
 	int is_root;
 	unsigned long avcs;		/* anon_vma_chains in its interval tree */
+	unsigned int parent;		/* index of its parent (the root: its own), RS_AV_NONE if not shown */
 };
 
 /* referenced and unmap: what the kernel call did (docs/debugfs.md). */
@@ -146,9 +158,14 @@ struct rs_walk_result {
 	unsigned int shared_mms;	/* all_owners=0: mms shared with other processes (CLONE_VM) */
 	/* tree only */
 	int tree;			/* enum rs_tree_kind; RS_TREE_NONE for a walk */
-	struct rs_anon_level levels[RS_TREE_LEVELS];
-	unsigned int nr_levels;
+	struct rs_anon_level levels[RS_TREE_AVS];
+	unsigned int nr_levels;		/* anon: the chain, levels[0 .. nr_levels) */
+	unsigned int nr_avs;		/* anon: every anon_vma shown (chain and family); KSM: numbered */
+	int family;			/* anon: family=1 was asked */
+	int marked;			/* 1: a walk after the tree found which records map the folio
+					 * (skip = 0); 0: rmap_walk cannot be called here */
 	unsigned long tree_vmas;	/* file: VMAs in i_mmap */
+	unsigned long mapping_pages;	/* file: the address_space's nrpages */
 	struct rs_action_result action;	/* referenced and unmap only */
 	const unsigned char *gone;	/* unmap: per record, 1 when that mapping went; else NULL */
 };

@@ -97,44 +97,50 @@ static unsigned int rs_prot(const struct vm_area_struct *vma)
 	return prot;
 }
 
-static bool rs_rmap_one(struct folio *folio, struct vm_area_struct *vma, unsigned long addr,
-			void *arg)
+bool rs_walk_probe(struct folio *folio, struct vm_area_struct *vma, unsigned long addr,
+		   struct rs_map_record *rec)
 {
-	struct rs_walk *w = arg;
 	/* As DEFINE_FOLIO_VMA_WALK; hugetlb folios never get here (policy refuses them). */
 	RS_FOLIO_VMA_WALK(pvmw, folio, vma, addr, 0);
-	struct rs_map_record rec;
 	bool found = false;
 
-	rs_walk_vma_record(vma, &rec);
-	rec.addr = addr;
-
-	w->res.vmas++;
+	rec->addr = addr;
 	/* Never leave this loop early: while it returns true the PTL is held. */
 	while (rs_call_page_vma_mapped_walk(&pvmw)) {
 		if (!found)
-			rec.addr = pvmw.address;
+			rec->addr = pvmw.address;
 		found = true;
 		if (pvmw.pte) {
 			pte_t pte = ptep_get(pvmw.pte);
 
-			rec.pages++;
-			rec.young |= pte_young(pte);
-			rec.dirty |= pte_dirty(pte);
-			rec.write |= pte_write(pte);
+			rec->pages++;
+			rec->young |= pte_young(pte);
+			rec->dirty |= pte_dirty(pte);
+			rec->write |= pte_write(pte);
 		} else {
 #ifdef CONFIG_TRANSPARENT_HUGEPAGE
 			pmd_t pmd = rs_pmdp_get(pvmw.pmd);
 
-			rec.level = RS_LEVEL_PMD;
-			rec.pages += HPAGE_PMD_NR;
-			rec.young |= pmd_young(pmd);
-			rec.dirty |= pmd_dirty(pmd);
-			rec.write |= pmd_write(pmd);
+			rec->level = RS_LEVEL_PMD;
+			rec->pages += HPAGE_PMD_NR;
+			rec->young |= pmd_young(pmd);
+			rec->dirty |= pmd_dirty(pmd);
+			rec->write |= pmd_write(pmd);
 #endif
 		}
 	}
-	rec.skip = !found;
+	return found;
+}
+
+static bool rs_rmap_one(struct folio *folio, struct vm_area_struct *vma, unsigned long addr,
+			void *arg)
+{
+	struct rs_walk *w = arg;
+	struct rs_map_record rec;
+
+	rs_walk_vma_record(vma, &rec);
+	w->res.vmas++;
+	rec.skip = !rs_walk_probe(folio, vma, addr, &rec);
 	rs_walk_add(w, vma, &rec);
 	return true;
 }
@@ -164,6 +170,8 @@ void rs_walk_vma_record(struct vm_area_struct *vma, struct rs_map_record *rec)
 		.prot = rs_prot(vma),
 		.mlock = !!(vma->vm_flags & VM_LOCKED),
 		.mm_cookie = (unsigned long)vma->vm_mm,
+		.av = RS_AV_NONE,
+		.av_cookie = (unsigned long)READ_ONCE(vma->anon_vma),
 	};
 }
 

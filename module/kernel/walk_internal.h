@@ -25,8 +25,15 @@ struct rs_walk {
 	struct mm_struct **uniq;	/* the distinct mms, sorted */
 	struct rs_owner *owners;	/* parallel to uniq */
 	struct rs_walk_result res;
+	const void *avs[RS_TREE_AVS];	/* tree: the anon_vma of each res.levels[] (identity only) */
 };
 
+/*
+ * page_vma_mapped_walk() of one VMA at addr, as rmap_one does it: fills rec's addr, level, pages,
+ * young, dirty and write; true if an entry there maps the folio. Under the rmap lock.
+ */
+bool rs_walk_probe(struct folio *folio, struct vm_area_struct *vma, unsigned long addr,
+		   struct rs_map_record *rec);
 /* The VMA's part of a record. */
 void rs_walk_vma_record(struct vm_area_struct *vma, struct rs_map_record *rec);
 /*

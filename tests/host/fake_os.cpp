@@ -112,7 +112,7 @@ int rs_os_walk_run(rs_walk *, rs_folio *, char *msg, size_t cap)
 		std::snprintf(msg, cap, "scripted walk failure");
 	return s.walk_err;
 }
-int rs_os_tree_run(rs_walk *w, rs_folio *f, char *msg, size_t cap) { return rs_os_walk_run(w, f, msg, cap); }
+int rs_os_tree_run(rs_walk *w, rs_folio *f, int, char *msg, size_t cap) { return rs_os_walk_run(w, f, msg, cap); }
 const rs_walk_result *rs_os_walk_result(const rs_walk *) { return &fake::state().result; }
 void rs_os_walk_free(rs_walk *) { fake::state().walks--; }
 }

@@ -26,9 +26,9 @@ struct Fixture {
 		owners[1].nr_pids = 1;
 		owners[1].pids[0] = 7;
 		std::strcpy(owners[1].comm, "x");
-		recs[0] = {0, 0, 0x1000, 0x3000, 0x10, RS_PROT_READ | RS_PROT_SHARED, "/mnt/my file", 0x2000, RS_LEVEL_PTE, 1, 1, 0, 0, 1, 0, 0};
-		recs[1] = {0, 1, 0x200000, 0x400000, 0, RS_PROT_READ | RS_PROT_WRITE, nullptr, 0x200000, RS_LEVEL_PMD, 512, 0, 1, 1, 2, 1, 0};
-		recs[2] = {1, 1, 0x5000, 0x6000, 0, RS_PROT_READ, nullptr, 0x5000, RS_LEVEL_PTE, 0, 0, 0, 0, 1, 0, 0};
+		recs[0] = {0, 0, 0x1000, 0x3000, 0x10, RS_PROT_READ | RS_PROT_SHARED, "/mnt/my file", 0x2000, RS_LEVEL_PTE, 1, 1, 0, 0, 1, 0, 0, RS_AV_NONE, 0, 0};
+		recs[1] = {0, 1, 0x200000, 0x400000, 0, RS_PROT_READ | RS_PROT_WRITE, nullptr, 0x200000, RS_LEVEL_PMD, 512, 0, 1, 1, 2, 1, 0, RS_AV_NONE, 0, 0};
+		recs[2] = {1, 1, 0x5000, 0x6000, 0, RS_PROT_READ, nullptr, 0x5000, RS_LEVEL_PTE, 0, 0, 0, 0, 1, 0, 0, RS_AV_NONE, 0, 0};
 		res.folio = {0x1234, 0x1235, 512, RS_KIND_FILE, 2, 3, 0x10, RS_FF(LRU) | RS_FF(DIRTY)};
 		res.recs = recs;
 		res.nr_recs = 3;
@@ -85,6 +85,48 @@ TEST(WalkReport, JsonIsValidAndCarriesTheSameData)
 	EXPECT_EQ(nlohmann::json::parse(buf)["walk"]["owners"], "all");
 }
 
+TEST(WalkReport, AnonFamilyTreeTextAndJsonAgree)
+{
+	// A family of two anon_vmas: the folio's own (the child's, level 0) and the root (level 1),
+	// the root's VMA linked to the root only, the child's VMA to both (its own: level 0).
+	Fixture f;
+	f.res.tree = RS_TREE_ANON;
+	f.res.family = f.res.marked = 1;
+	f.res.nr_levels = f.res.nr_avs = 2;
+	f.res.levels[0] = {0, 1, 2, 0, 1, 1};
+	f.res.levels[1] = {2, 1, 3, 1, 2, 1};
+	f.recs[0] = {1, 0, 0x1000, 0x3000, 0, RS_PROT_READ | RS_PROT_WRITE, nullptr, 0x1000, RS_LEVEL_PTE, 0, 0, 0, 0, 1, 0, 0, 1, 1, 0};
+	f.recs[1] = {0, 1, 0x1000, 0x3000, 0, RS_PROT_READ | RS_PROT_WRITE, nullptr, 0x2000, RS_LEVEL_PTE, 1, 0, 0, 0, 1, 0, 0, 1, 0, 0};
+	f.recs[2] = {0, 1, 0x1000, 0x3000, 0, RS_PROT_READ | RS_PROT_WRITE, nullptr, 0x2000, RS_LEVEL_PTE, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0};
+	f.res.maps = 2;
+	char buf[8192];
+	ASSERT_GT(rs_core_format_walk(&f.res, 0, buf, sizeof(buf)), 0);
+	EXPECT_EQ(std::string(buf),
+		  "folio pfn=0x1234 page_pfn=0x1235 nr_pages=512 kind=file mapcount=2 refcount=3 index=0x10 flags=lru,dirty\n"
+		  "anon_vma level=0 root=0 refcount=2 children=0 active_vmas=1 avcs=1 id=0 parent=1\n"
+		  "anon_vma level=1 root=1 refcount=3 children=2 active_vmas=1 avcs=2 id=1 parent=1\n"
+		  "avc pid=100,101 comm=a\\040b vma=0x1000-0x3000 pgoff=0x0 prot=rw-p file=- anon_vma=1 own=1 mapped=0\n"
+		  "avc pid=7 comm=x vma=0x1000-0x3000 pgoff=0x0 prot=rw-p file=- anon_vma=1 own=0 mapped=1\n"
+		  "avc pid=7 comm=x vma=0x1000-0x3000 pgoff=0x0 prot=rw-p file=- anon_vma=0 own=1 mapped=1\n"
+		  "tree kind=anon levels=2 avcs=1 anon_vmas=2 family=1 maps=2 marked=1 truncated=0\n");
+	ASSERT_GT(rs_core_format_walk(&f.res, 1, buf, sizeof(buf)), 0);
+	auto j = nlohmann::json::parse(buf)["tree"];
+	EXPECT_EQ(j["family"], true);
+	ASSERT_EQ(j["anon_vmas"].size(), 2u);
+	EXPECT_EQ(j["anon_vmas"][0]["parent"], 1);
+	EXPECT_EQ(j["anon_vmas"][1]["root"], true);
+	ASSERT_EQ(j["avcs"].size(), 3u);
+	EXPECT_EQ(j["avcs"][0]["mapped"], false);
+	EXPECT_EQ(j["avcs"][0]["own"], true);
+	EXPECT_EQ(j["avcs"][2]["anon_vma"], 0);
+	EXPECT_EQ(j["avcs"][2]["addr"], 0x2000);
+	EXPECT_EQ(j["maps"], 2);
+	// A VMA beyond the anon_vma table (RS_AV_NONE) is "-" in text and null in JSON.
+	f.recs[2].av = RS_AV_NONE;
+	ASSERT_GT(rs_core_format_walk(&f.res, 1, buf, sizeof(buf)), 0);
+	EXPECT_EQ(nlohmann::json::parse(buf)["tree"]["avcs"][2]["anon_vma"], nullptr);
+}
+
 TEST(WalkReport, HostilePathsStayOneToken)
 {
 	Fixture f;
@@ -107,7 +149,7 @@ TEST(WalkReport, BoundHoldsForWorstCaseRecords)
 		p = 4194304;
 	std::memset(o.comm, ' ', 15);
 	for (auto &r : recs)
-		r = {0, 0, ~0UL, ~0UL, ~0UL, 15, path.c_str(), ~0UL, RS_LEVEL_PMD, ~0U, 1, 1, 1, ~0U, 1, ~0UL};
+		r = {0, 0, ~0UL, ~0UL, ~0UL, 15, path.c_str(), ~0UL, RS_LEVEL_PMD, ~0U, 1, 1, 1, ~0U, 1, ~0UL, RS_TREE_AVS - 1, 1, ~0UL};
 	rs_walk_result res{};
 	res.folio = {~0UL, ~0UL, ~0UL, RS_KIND_HUGETLB, -2147483647, -2147483647, ~0UL, ~0UL};
 	res.recs = recs.data();
@@ -120,6 +162,18 @@ TEST(WalkReport, BoundHoldsForWorstCaseRecords)
 	std::vector<char> buf(cap);
 	EXPECT_GT(rs_core_format_walk(&res, 0, buf.data(), cap), 0);
 	EXPECT_GT(rs_core_format_walk(&res, 1, buf.data(), cap), 0);
+	// tree, each kind, with every anon_vma slot used and the largest numbers.
+	for (auto &l : res.levels)
+		l = {~0UL, ~0UL, -2147483647, 1, ~0UL, RS_TREE_AVS - 1};
+	res.nr_levels = RS_TREE_LEVELS;
+	res.nr_avs = RS_TREE_AVS;
+	res.tree_vmas = res.mapping_pages = ~0UL;
+	res.family = res.marked = res.truncated = 1;
+	for (int kind : {RS_TREE_ANON, RS_TREE_FILE, RS_TREE_KSM}) {
+		res.tree = kind;
+		EXPECT_GT(rs_core_format_walk(&res, 0, buf.data(), cap), 0) << kind;
+		EXPECT_GT(rs_core_format_walk(&res, 1, buf.data(), cap), 0) << kind;
+	}
 }
 
 TEST(WalkReport, SizedResponseAlwaysFitsAndStaysWithinTheBound)
@@ -150,7 +204,7 @@ TEST(WalkReport, WorstCaseEscapingFitsTheBoundAndStaysStrictJson)
 		std::memset(o.comm, fill, 15);
 		std::vector<rs_map_record> recs(64);
 		for (auto &r : recs)
-			r = {0, 0, 0x1000, 0x2000, 0, RS_PROT_READ, path.c_str(), 0x1000, RS_LEVEL_PTE, 1, 1, 0, 0, 1, 0, 0};
+			r = {0, 0, 0x1000, 0x2000, 0, RS_PROT_READ, path.c_str(), 0x1000, RS_LEVEL_PTE, 1, 1, 0, 0, 1, 0, 0, RS_AV_NONE, 0, 0};
 		rs_walk_result res{};
 		res.folio = {1, 1, 1, RS_KIND_FILE, 64, 65, 0, RS_FF(LRU)};
 		res.recs = recs.data();

@@ -12,9 +12,11 @@
 #include "../../include/rmapscope/abi.h"
 #include "ctl_client.hpp"
 #include "demo.hpp"
+#include "graph.hpp"
 #include "record.hpp"
 #include "share_matrix.hpp"
 #include "share_view.hpp"
+#include "tour.hpp"
 #include "walk_reply.hpp"
 
 // The user's command line: version, walk, tree, referenced, unmap and demo. The test harness
@@ -171,6 +173,78 @@ int cmd_passthrough(const std::string &cmd)
 	return 0;
 }
 
+// tree/walk --dot FILE | --svg FILE: the module's JSON drawn as a picture (graph.hpp).
+struct Picture {
+	std::string dot, svg;
+	bool wanted() const { return !dot.empty() || !svg.empty(); }
+};
+
+void add_picture_options(CLI::App *cmd, Picture &p)
+{
+	cmd->add_option("--dot", p.dot, "write a Graphviz picture of the reply to this file");
+	cmd->add_option("--svg", p.svg, "render the picture to this SVG file (needs Graphviz's dot)");
+}
+
+int cmd_picture(const std::string &cmd, bool tree, const Picture &p)
+{
+	rmapscope::CtlReply r = rmapscope::ctl_transact(cmd + " format=json\n");
+	if (r.err) {
+		rmapscope::print_failure(r);
+		return 1;
+	}
+	auto j = nlohmann::json::parse(r.text, nullptr, false);
+	if (j.is_discarded()) {
+		std::cerr << "rmapscope: the module's reply to '" << cmd << "' is not JSON:\n" << r.text;
+		return 1;
+	}
+	std::string dot = tree ? rmapscope::tree_dot(j, cmd) : rmapscope::walk_dot(j, cmd);
+	if (!p.dot.empty()) {
+		std::ofstream f(p.dot);
+		if (!(f << dot)) {
+			std::cerr << "rmapscope: cannot write " << p.dot << "\n";
+			return 1;
+		}
+	}
+	std::string err;
+	if (!p.svg.empty() && !rmapscope::render_svg(dot, p.svg, err)) {
+		std::cerr << "rmapscope: " << err << "\n";
+		return 1;
+	}
+	std::cout << r.text;
+	return 0;
+}
+
+// tour --record prints a recording; --out draws one (recorded here, or --from a file).
+int cmd_tour(const std::string &out, const std::string &from, bool record)
+{
+	if (!record && out.empty()) {
+		std::cerr << "rmapscope: tour needs --out DIR (or --record)\n";
+		return 2;
+	}
+	nlohmann::json bundle;
+	if (!from.empty()) {
+		std::ifstream f(from);
+		bundle = nlohmann::json::parse(f, nullptr, false);
+		if (bundle.is_discarded() || !bundle.contains("steps")) {
+			std::cerr << "rmapscope: " << from << " is not a recorded tour\n";
+			return 1;
+		}
+	} else {
+		std::string version;
+		if (!read_file(debugfs_path(RMAPSCOPE_FILE_VERSION), version))
+			return 1; // read_file said why
+		bundle = rmapscope::tour_record();
+	}
+	if (record)
+		std::cout << bundle.dump(1) << "\n";
+	else if (rmapscope::tour_render(bundle, out) != 0)
+		return 1;
+	else
+		std::cout << "tour: " << out << "/index.html (" << bundle["steps"].size() << " steps, "
+			  << bundle.value("checks", 0) << " checks, " << bundle.value("failed", 0) << " failed)\n";
+	return bundle.value("failed", 0) ? 1 : 0;
+}
+
 // share and phys: the module's reply drawn as a table for people by print.
 int cmd_table(const std::string &cmd, bool (*print)(const std::string &))
 {
@@ -203,11 +277,17 @@ int main(int argc, char **argv)
 	add_target_options(walk, target);
 	walk->add_flag("--json", json, "print the module's JSON");
 	walk->add_option("--max", max, "report at most this many mappings");
+	Picture wpic;
+	add_picture_options(walk, wpic);
 
 	Target ttarget;
 	auto *tree = app.add_subcommand("tree", "the anon_vma chain, i_mmap or KSM rmap items behind a page");
 	add_target_options(tree, ttarget);
 	tree->add_flag("--json", json, "print the module's JSON");
+	bool family = false;
+	tree->add_flag("--family", family, "anon: every anon_vma and AVC of the page's anon_vma family");
+	Picture tpic;
+	add_picture_options(tree, tpic);
 
 	Target rtarget;
 	std::string rstart, rend;
@@ -259,13 +339,28 @@ int main(int argc, char **argv)
 
 	app.add_subcommand("demo", "a page shared by a small fork tree, walked");
 
+	std::string tour_out, tour_from;
+	bool tour_record = false;
+	auto *tour = app.add_subcommand("tour", "the reverse map's classic scenarios, built step by step and drawn");
+	auto *to = tour->add_option("--out", tour_out, "write index.html and the pictures into this directory");
+	auto *tr = tour->add_flag("--record", tour_record, "only run the steps: print the recorded tour as JSON");
+	tour->add_option("--from", tour_from, "draw a tour recorded elsewhere with --record (no module needed)")->needs(to);
+	tr->excludes(to);
+
 	CLI11_PARSE(app, argc, argv);
 	if (*version)
 		return cmd_version(json);
+	if (*walk && wpic.wanted())
+		return target.given() ? cmd_picture(target.command("walk") + (max ? " max=" + std::to_string(max) : ""), false, wpic) : 2;
 	if (*walk)
 		return target.given() ? cmd_walk(target, json, max) : 2;
-	if (*tree)
-		return ttarget.given() ? cmd_passthrough(ttarget.command("tree") + (json ? " format=json" : "")) : 2;
+	if (*tree) {
+		if (!ttarget.given())
+			return 2;
+		// A picture shows the whole family unless only the folio's own anon_vma was asked for.
+		std::string cmd = ttarget.command("tree") + (family || tpic.wanted() ? " family=1" : "");
+		return tpic.wanted() ? cmd_picture(cmd, true, tpic) : cmd_passthrough(cmd + (json ? " format=json" : ""));
+	}
 	if (*referenced) {
 		if (!rstart.empty()) {
 			if (rtarget.pid <= 0 || !rtarget.pfn.empty()) {
@@ -307,6 +402,8 @@ int main(int argc, char **argv)
 			cmd += " owners=all";
 		return json ? cmd_passthrough(cmd + " format=json") : cmd_table(cmd, rmapscope::print_share_table);
 	}
+	if (*tour)
+		return cmd_tour(tour_out, tour_from, tour_record);
 	if (app.got_subcommand("demo"))
 		return rmapscope::run_demo([](long p, const std::string &a) {
 			Target t;

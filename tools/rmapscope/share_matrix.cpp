@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "share_matrix.hpp"
+#include "graph.hpp"
 
 #include <dirent.h>
 #include <unistd.h>
@@ -81,17 +82,6 @@ unsigned long shared(const Proc &a, const Proc &b)
 std::string label(const Proc &p)
 {
 	return std::to_string(p.pid) + " " + p.comm;
-}
-
-std::string dot_escape(const std::string &s)
-{
-	std::string o;
-	for (char c : s) {
-		if (c == '"' || c == '\\')
-			o += '\\';
-		o += c;
-	}
-	return o;
 }
 
 bool write_dot(const std::vector<Proc> &top, const std::string &file, unsigned edges)
