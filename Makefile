@@ -6,6 +6,7 @@
 #   make check            the whole test suite (ends with "N passed, N failed")
 #   make kunit [SUITE=g]  the KUnit suites on the debug kernel, parsed by kunit.py
 #   make demo             the main job, in a QEMU VM running Debian 6.1
+#   make tour [KERNEL=]   the reverse map step by step, drawn from a VM run (docs/tour.md)
 
 ifneq ($(KERNELRELEASE),)
 # Invoked by Kbuild: the Kbuild file next to this one says what to build.
@@ -18,7 +19,7 @@ ARCH ?= $(HOST_ARCH)
 KDIR ?= /lib/modules/$(shell uname -r)/build
 B := $(TOP)/build
 
-.PHONY: all module tools rmapsnoop host-test fuzz check kunit demo bench stress peer clean
+.PHONY: all module tools rmapsnoop host-test fuzz check kunit demo bench stress peer tour clean
 all: module tools
 
 module:
@@ -114,6 +115,10 @@ demo:
 
 bench:
 	@scripts/bench
+
+# The guided tour (docs/tour.md): make tour [KERNEL=name] [ARCH=...] [OUT=dir]
+tour:
+	@scripts/tour --kernel $(or $(KERNEL),debian-7.3) --arch $(ARCH) $(if $(OUT),--out '$(OUT)')
 
 # Walkers against mutators in one boot (docs/testing.md): make stress [SECONDS=N] [KERNEL=name] [ARCH=...]
 stress:

@@ -163,7 +163,7 @@ void vma_node_of(Dot &d, const json &m)
 	std::string label = "VMA " + vma_range(m) + "\n" + m.value("prot", std::string("?")) + " · pgoff " +
 			    hex(num(m, "pgoff"));
 	if (mapped)
-		label += "\nmaps it: " + mapped_at(m);
+		label += "\nmaps " + std::to_string(num(m, "pages")) + " page(s): " + mapped_at(m);
 	d.node(vma_node(m), label, mapped ? kMapped : "class=\"vma\"", proc_key(m), proc_label(m));
 }
 

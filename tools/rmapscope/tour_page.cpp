@@ -136,6 +136,7 @@ int tour_render(const json &bundle, const std::string &dir)
 	h << "</ol>\n";
 
 	int rc = 0;
+	json pictures = json::array(); // which file draws which reply: for scripts/check-pictures
 	for (const auto &s : bundle["steps"]) {
 		int n = s.value("n", 0);
 		char tag[16];
@@ -165,6 +166,7 @@ int tour_render(const json &bundle, const std::string &dir)
 					rc = 1;
 					continue;
 				}
+				pictures.push_back({{"file", base}, {"step", n}, {"view", v.value("name", std::string())}, {"what", what}});
 				std::string svg = slurp(dir + "/" + base + ".svg");
 				size_t at = svg.find("<svg");
 				h << "<figure><figcaption>" << what << " (<a href=\"" << base << ".svg\">" << base
@@ -180,7 +182,9 @@ int tour_render(const json &bundle, const std::string &dir)
 		h << "</ul>\n";
 	}
 	h << "</body>\n</html>\n";
-	if (!write(dir + "/index.html", h.str()) || !write(dir + "/tour.json", bundle.dump(1) + "\n")) {
+	json saved = bundle;
+	saved["pictures"] = pictures;
+	if (!write(dir + "/index.html", h.str()) || !write(dir + "/tour.json", saved.dump(1) + "\n")) {
 		std::cerr << "rmapscope: cannot write into " << dir << "\n";
 		return 1;
 	}
