@@ -59,6 +59,18 @@ TEST(Command, Tree)
 	EXPECT_EQ(j.cmd.format, RS_FORMAT_JSON);
 }
 
+TEST(Command, FamilyBelongsToTreeOnly)
+{
+	Parsed p = parse("tree pid=1 addr=2 family=1");
+	ASSERT_EQ(p.ret, 0) << p.err;
+	EXPECT_EQ(p.cmd.family, 1);
+	EXPECT_EQ(parse("tree pfn=3").cmd.family, 0);
+	EXPECT_EQ(parse("tree pfn=3 family=2").err, "family must be 0 or 1, got '2'");
+	for (const char *c : {"walk pfn=3 family=1", "referenced pfn=3 family=0", "unmap pfn=3 family=1", "share pid=1 family=1"})
+		EXPECT_EQ(parse(c).err, "family= belongs to tree only") << c;
+	EXPECT_EQ(parse("phys family=1").ret, -RS_EINVAL);
+}
+
 TEST(Command, OwnersIsAWord)
 {
 	EXPECT_EQ(parse("walk pid=1 addr=2").cmd.all_owners, 0);

@@ -17,6 +17,20 @@ ok $? "tree --json is accepted"
 rmapscope-selftest json /tmp/tree.json
 ok $? "tree --json prints one strict JSON text"
 
+# Pictures: the DOT is written here; there is no Graphviz in the guest, so --svg must say so.
+rmapscope tree --pid $$ --addr $addr --dot /tmp/tree.dot > /tmp/tree-dot.json 2> /tmp/tree-dot.err &&
+  rmapscope-selftest json /tmp/tree-dot.json && grep -q '^digraph rmap' /tmp/tree.dot
+ok $? "tree --dot writes a Graphviz picture and prints the JSON it drew"
+maps=$(grep -o '"maps":[0-9]*' /tmp/tree-dot.json | tail -n 1 | cut -d: -f2)
+[ -n "$maps" ] && [ "$maps" -gt 0 ] && [ "$(grep -c 'class="mapped"' /tmp/tree.dot)" = "$maps" ]
+ok $? "tree --dot marks as many VMAs mapped as the tree's maps= ($maps)"
+rmapscope walk --pid $$ --addr $addr --dot /tmp/walk.dot > /tmp/walk-dot.json 2> /tmp/walk-dot.err &&
+  [ "$(grep -c '^    "map[0-9]*" ' /tmp/walk.dot)" = "$(grep -o '"maps":[0-9]*' /tmp/walk-dot.json | tail -n 1 | cut -d: -f2)" ]
+ok $? "walk --dot draws one node per mapping of the walk"
+rmapscope walk --pid $$ --addr $addr --svg /tmp/walk.svg > /dev/null 2> /tmp/walk-svg.err
+[ $? = 1 ] && grep -q 'cannot run dot (Graphviz)' /tmp/walk-svg.err && [ ! -e /tmp/walk.svg.dot.tmp ]
+ok $? "walk --svg without Graphviz fails, says why, and leaves nothing behind"
+
 # share: this shell's memory, and the busybox processes that share its text.
 rmapscope share --pid $$ > /tmp/share.out 2> /tmp/share.err
 ok $? "share prints a table"
