@@ -63,7 +63,7 @@ $(B)/tools/$(ARCH)/rmapscope-selftest: $(call tool_objs,$(SELFTEST_SRCS) $(RMAPS
 # (scripts/arm64-sysroot: downloaded, never installed).
 SNOOP := $(B)/rmapsnoop/$(ARCH)
 SNOOP_SRCS := $(wildcard tools/rmapsnoop/*.cpp)
-SNOOP_HDRS := $(wildcard tools/rmapsnoop/*.hpp tools/rmapsnoop/*.h)
+SNOOP_HDRS := $(wildcard tools/rmapsnoop/*.hpp tools/rmapsnoop/*.h) tools/rmapscope/completion.hpp
 SNOOP_BPF_ARCH := $(if $(filter arm64,$(ARCH)),arm64,x86)
 SNOOP_LIBDIR = $(if $(filter arm64,$(ARCH)),-L$(shell scripts/arm64-sysroot)/usr/lib/aarch64-linux-gnu)
 

@@ -39,7 +39,7 @@ static void rs_core_test_report(struct kunit *test)
 		.vma_start = 0x1000, .vma_end = 0x3000, .prot = RS_PROT_READ | RS_PROT_WRITE,
 		.addr = 0x2000, .pages = 1, .young = 1, .visits = 1,
 	};
-	/* rs_walk_result is large (the tree's levels): not on a kernel stack. */
+	/* On the heap, where the module keeps its results. */
 	struct rs_walk_result *res = kunit_kzalloc(test, sizeof(*res), GFP_KERNEL);
 	size_t cap = 4096;
 	char *buf = kunit_kzalloc(test, cap, GFP_KERNEL);

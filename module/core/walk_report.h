@@ -158,7 +158,7 @@ struct rs_walk_result {
 	unsigned int shared_mms;	/* all_owners=0: mms shared with other processes (CLONE_VM) */
 	/* tree only */
 	int tree;			/* enum rs_tree_kind; RS_TREE_NONE for a walk */
-	struct rs_anon_level levels[RS_TREE_AVS];
+	const struct rs_anon_level *levels;	/* nr_avs of them (the kernel's walk buffer holds them) */
 	unsigned int nr_levels;		/* anon: the chain, levels[0 .. nr_levels) */
 	unsigned int nr_avs;		/* anon: every anon_vma shown (chain and family); KSM: numbered */
 	int family;			/* anon: family=1 was asked */

@@ -122,7 +122,7 @@ static int rs_tree_anon(struct rs_walk *w, struct folio *folio, int family, char
 			rs_tree_avc(w, rb_entry(node, struct anon_vma_chain, rb)->vma, av, 0);
 	}
 	for (i = 0; i < w->res.nr_avs; i++) {
-		struct rs_anon_level *l = &w->res.levels[i];
+		struct rs_anon_level *l = &w->levels[i];
 
 		a = (struct anon_vma *)w->avs[i];
 		l->num_children = a->num_children;

@@ -53,6 +53,7 @@ struct rs_walk *rs_os_walk_new(unsigned int max, int all_owners)
 		return NULL;
 	}
 	w->res.recs = w->recs;
+	w->res.levels = w->levels;
 	return w;
 }
 

@@ -25,7 +25,8 @@ struct rs_walk {
 	struct mm_struct **uniq;	/* the distinct mms, sorted */
 	struct rs_owner *owners;	/* parallel to uniq */
 	struct rs_walk_result res;
-	const void *avs[RS_TREE_AVS];	/* tree: the anon_vma of each res.levels[] (identity only) */
+	struct rs_anon_level levels[RS_TREE_AVS];	/* tree: res.levels points here */
+	const void *avs[RS_TREE_AVS];	/* tree: the anon_vma of each levels[] (identity only) */
 };
 
 /*

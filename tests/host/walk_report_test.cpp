@@ -93,8 +93,8 @@ TEST(WalkReport, AnonFamilyTreeTextAndJsonAgree)
 	f.res.tree = RS_TREE_ANON;
 	f.res.family = f.res.marked = 1;
 	f.res.nr_levels = f.res.nr_avs = 2;
-	f.res.levels[0] = {0, 1, 2, 0, 1, 1};
-	f.res.levels[1] = {2, 1, 3, 1, 2, 1};
+	rs_anon_level levels[2] = {{0, 1, 2, 0, 1, 1}, {2, 1, 3, 1, 2, 1}};
+	f.res.levels = levels;
 	f.recs[0] = {1, 0, 0x1000, 0x3000, 0, RS_PROT_READ | RS_PROT_WRITE, nullptr, 0x1000, RS_LEVEL_PTE, 0, 0, 0, 0, 1, 0, 0, 1, 1, 0};
 	f.recs[1] = {0, 1, 0x1000, 0x3000, 0, RS_PROT_READ | RS_PROT_WRITE, nullptr, 0x2000, RS_LEVEL_PTE, 1, 0, 0, 0, 1, 0, 0, 1, 0, 0};
 	f.recs[2] = {0, 1, 0x1000, 0x3000, 0, RS_PROT_READ | RS_PROT_WRITE, nullptr, 0x2000, RS_LEVEL_PTE, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0};
@@ -163,8 +163,8 @@ TEST(WalkReport, BoundHoldsForWorstCaseRecords)
 	EXPECT_GT(rs_core_format_walk(&res, 0, buf.data(), cap), 0);
 	EXPECT_GT(rs_core_format_walk(&res, 1, buf.data(), cap), 0);
 	// tree, each kind, with every anon_vma slot used and the largest numbers.
-	for (auto &l : res.levels)
-		l = {~0UL, ~0UL, -2147483647, 1, ~0UL, RS_TREE_AVS - 1};
+	std::vector<rs_anon_level> levels(RS_TREE_AVS, {~0UL, ~0UL, -2147483647, 1, ~0UL, RS_TREE_AVS - 1});
+	res.levels = levels.data();
 	res.nr_levels = RS_TREE_LEVELS;
 	res.nr_avs = RS_TREE_AVS;
 	res.tree_vmas = res.mapping_pages = ~0UL;

@@ -11,6 +11,7 @@
 
 #include "../../include/rmapscope/abi.h"
 #include "ctl_client.hpp"
+#include "completion.hpp"
 #include "demo.hpp"
 #include "graph.hpp"
 #include "record.hpp"
@@ -105,7 +106,7 @@ struct Target {
 // --pid with --addr, or --pfn: the same for every command that names a page.
 void add_target_options(CLI::App *cmd, Target &t, bool pid_needs_addr = true)
 {
-	auto *pid = cmd->add_option("--pid", t.pid, "process id (with --addr)");
+	auto *pid = cmd->add_option("--pid", t.pid, "process id (with --addr)")->type_name("PID");
 	auto *addr = cmd->add_option("--addr", t.addr, "user address, decimal or 0x-hex (with --pid)");
 	auto *pfn = cmd->add_option("--pfn", t.pfn, "page frame number, decimal or 0x-hex");
 	if (pid_needs_addr)
@@ -181,8 +182,8 @@ struct Picture {
 
 void add_picture_options(CLI::App *cmd, Picture &p)
 {
-	cmd->add_option("--dot", p.dot, "write a Graphviz picture of the reply to this file");
-	cmd->add_option("--svg", p.svg, "render the picture to this SVG file (needs Graphviz's dot)");
+	cmd->add_option("--dot", p.dot, "write a Graphviz picture of the reply to this file")->type_name("FILE");
+	cmd->add_option("--svg", p.svg, "render the picture to this SVG file (needs Graphviz's dot)")->type_name("FILE");
 }
 
 int cmd_picture(const std::string &cmd, bool tree, const Picture &p)
@@ -312,14 +313,15 @@ int main(int argc, char **argv)
 	bool all_owners = false, share_all = false;
 	rmapscope::MatrixOptions mopt;
 	auto *share = app.add_subcommand("share", "a process's rss, pss and uss, and who shares its pages (by kind)");
-	auto *sp = share->add_option("--pid", spid, "process id");
+	auto *sp = share->add_option("--pid", spid, "process id")->type_name("PID");
 	auto *sa = share->add_flag("--all", share_all, "instead: the process x process matrix of every process");
 	sp->excludes(sa);
 	share->add_option("--top", mopt.top, "--all: the processes shown, largest rss first (default 16)")->needs(sa);
-	share->add_option("--dot", mopt.dot, "--all: write a Graphviz graph of the top pairs to this file")->needs(sa);
-	share->add_option("--png", mopt.png, "--all: draw a gnuplot heatmap of the matrix into this PNG")->needs(sa);
+	share->add_option("--dot", mopt.dot, "--all: write a Graphviz graph of the top pairs to this file")->needs(sa)->type_name("FILE");
+	share->add_option("--png", mopt.png, "--all: draw a gnuplot heatmap of the matrix into this PNG")->needs(sa)->type_name("FILE");
 	share->add_option("--from", mopt.from, "--all: draw from a matrix saved with --all --json, not this machine")
-		->needs(sa);
+		->needs(sa)
+		->type_name("FILE");
 	auto *ss = share->add_option("--start", sstart, "first address of a range (with --end); default: all");
 	auto *se = share->add_option("--end", send, "end address of the range, exclusive");
 	ss->needs(se);
@@ -342,12 +344,23 @@ int main(int argc, char **argv)
 	std::string tour_out, tour_from;
 	bool tour_record = false;
 	auto *tour = app.add_subcommand("tour", "the reverse map's classic scenarios, built step by step and drawn");
-	auto *to = tour->add_option("--out", tour_out, "write index.html and the pictures into this directory");
+	auto *to = tour->add_option("--out", tour_out, "write index.html and the pictures into this directory")->type_name("DIR");
 	auto *tr = tour->add_flag("--record", tour_record, "only run the steps: print the recorded tour as JSON");
-	tour->add_option("--from", tour_from, "draw a tour recorded elsewhere with --record (no module needed)")->needs(to);
+	tour->add_option("--from", tour_from, "draw a tour recorded elsewhere with --record (no module needed)")
+		->needs(to)
+		->type_name("FILE");
+
+	// Not listed by --help: the bash completion, written from the tables above.
+	std::string shell;
+	auto *completion = app.add_subcommand("completion", "")->group("");
+	completion->add_option("shell", shell, "bash")->required()->check(CLI::IsMember({"bash"}));
 	tr->excludes(to);
 
-	CLI11_PARSE(app, argc, argv);
+	try {
+		app.parse(argc, argv);
+	} catch (const CLI::ParseError &e) {
+		return app.exit(e) ? 2 : 0; // a usage error is 2 (the man page's EXIT STATUS); --help is 0
+	}
 	if (*version)
 		return cmd_version(json);
 	if (*walk && wpic.wanted())
@@ -404,6 +417,10 @@ int main(int argc, char **argv)
 	}
 	if (*tour)
 		return cmd_tour(tour_out, tour_from, tour_record);
+	if (*completion) {
+		std::cout << rmapscope::bash_completion(app, "rmapscope");
+		return 0;
+	}
 	if (app.got_subcommand("demo"))
 		return rmapscope::run_demo([](long p, const std::string &a) {
 			Target t;

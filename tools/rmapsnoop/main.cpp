@@ -18,6 +18,7 @@
 
 #include "kallsyms.hpp"
 #include "pfn.hpp"
+#include "../rmapscope/completion.hpp"
 #include "probes.hpp"
 #include "report.hpp"
 #include "rmapsnoop.h"
@@ -182,7 +183,7 @@ int main(int argc, char **argv)
 	CLI::App app{"rmapsnoop: trace the kernel's reverse-map walks (rmap_walk, folio_referenced, try_to_unmap)"};
 	app.add_flag("-s,--summary", opt.summary, "print a summary at exit instead of a line per walk");
 	app.add_flag("--json", opt.json, "one JSON object per walk");
-	app.add_option("-p,--pid", opt.pid, "only walks made by this process (tgid)");
+	app.add_option("-p,--pid", opt.pid, "only walks made by this process (tgid)")->type_name("PID");
 	app.add_option("--reason", opt.reason, "only walks for this reason")
 		->check(CLI::IsMember(rmapsnoop::reasons()));
 	app.add_option("-d,--duration", opt.duration, "trace for this many seconds, then exit");
@@ -194,7 +195,17 @@ int main(int argc, char **argv)
 	app.add_flag("-v,--verbose", opt.verbose, "say which functions are traced, and how");
 	// Hidden (no group): the test of the recovery from missed exit probes (tests/vm/rmapsnoop.sh).
 	app.add_flag("--test-no-exit-probes", opt.test_no_exits)->group("");
-	CLI11_PARSE(app, argc, argv);
+	bool completion = false; // hidden: the bash completion, from the tables above
+	app.add_flag("--bash-completion", completion)->group("");
+	try {
+		app.parse(argc, argv);
+	} catch (const CLI::ParseError &e) {
+		return app.exit(e) ? 2 : 0; // a usage error is 2 (the man page's EXIT STATUS); --help is 0
+	}
+	if (completion) {
+		std::fputs(rmapscope::bash_completion(app, "rmapsnoop").c_str(), stdout);
+		return 0;
+	}
 
 	libbpf_set_print(libbpf_print);
 	rmapsnoop::Kallsyms ks;
