@@ -3,6 +3,7 @@
 #
 #   make                  rmapscope.ko for KDIR (default: the running kernel) and the tools
 #   make KDIR=<tree> [ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-]
+#   make install          the module (modules_install, depmod), tools, man pages (DESTDIR, PREFIX)
 #   make check            the whole test suite (ends with "N passed, N failed")
 #   make kunit [SUITE=g]  the KUnit suites on the debug kernel, parsed by kunit.py
 #   make demo             the main job, in a QEMU VM running Debian 6.1
@@ -19,7 +20,7 @@ ARCH ?= $(HOST_ARCH)
 KDIR ?= /lib/modules/$(shell uname -r)/build
 B := $(TOP)/build
 
-.PHONY: all module tools rmapsnoop host-test fuzz check kunit demo bench stress peer tour clean
+.PHONY: all module tools rmapsnoop host-test fuzz check kunit demo bench stress peer tour install uninstall sign deb clean
 all: module tools
 
 module:
@@ -29,7 +30,10 @@ module:
 TOOLS_CXX := $(if $(filter arm64,$(ARCH)),$(if $(filter arm64,$(HOST_ARCH)),g++,aarch64-linux-gnu-g++),g++)
 # -Wno-missing-field-initializers: g++ 12 warns about designated initializers that leave a member
 # to its default member initializer, which is what they are for (tests/selftest/verdict.hpp).
-TOOLS_CXXFLAGS := -std=c++20 -O2 -Wall -Wextra -Werror -Wno-missing-field-initializers -pthread
+TOOLS_CXXFLAGS := -std=c++20 -O2 -Wall -Wextra -Werror -Wno-missing-field-initializers -pthread $(TOOLS_EXTRA_CXXFLAGS)
+# Static by default (the busybox guest has no libraries); the Debian package links dynamically
+# with dpkg-buildflags' hardening (debian/rules: TOOLS_LINK= TOOLS_EXTRA_CXXFLAGS=... TOOLS_LDFLAGS=...).
+TOOLS_LINK ?= -static
 # rmapscope: the user's CLI. Its sources other than main.cpp (the ctl client, the reply parser,
 # the pagemap oracle, helper processes) are shared with rmapscope-selftest, the test harness.
 # One object per source, so the two binaries share them and make -j builds them in parallel.
@@ -52,7 +56,7 @@ $(TOOLS_OBJ)/tests/%.o: tests/%.cpp $(SELFTEST_HDRS) $(RMAPSCOPE_HDRS)
 
 $(B)/tools/$(ARCH)/rmapscope: $(call tool_objs,tools/rmapscope/main.cpp $(RMAPSCOPE_LIB))
 	@mkdir -p $(@D)
-	$(TOOLS_CXX) $(TOOLS_CXXFLAGS) -static -o $@ $^
+	$(TOOLS_CXX) $(TOOLS_CXXFLAGS) $(TOOLS_LINK) $(TOOLS_LDFLAGS) -o $@ $^
 
 $(B)/tools/$(ARCH)/rmapscope-selftest: $(call tool_objs,$(SELFTEST_SRCS) $(RMAPSCOPE_LIB))
 	@mkdir -p $(@D)
@@ -77,8 +81,8 @@ $(SNOOP)/rmapsnoop.skel.h: $(SNOOP)/rmapsnoop.bpf.o
 	bpftool gen skeleton $< name rmapsnoop_bpf > $@
 
 $(SNOOP)/rmapsnoop: $(SNOOP_SRCS) $(SNOOP_HDRS) $(SNOOP)/rmapsnoop.skel.h
-	$(TOOLS_CXX) -std=c++20 -O2 -Wall -Wextra -Werror -static -I$(SNOOP) -Itools/rmapsnoop -o $@ $(SNOOP_SRCS) \
-		$(SNOOP_LIBDIR) -lbpf -lelf -lz
+	$(TOOLS_CXX) -std=c++20 -O2 -Wall -Wextra -Werror $(TOOLS_EXTRA_CXXFLAGS) $(TOOLS_LINK) $(TOOLS_LDFLAGS) -I$(SNOOP) \
+		-Itools/rmapsnoop -o $@ $(SNOOP_SRCS) $(SNOOP_LIBDIR) -lbpf -lelf -lz
 
 # --- host unit tests of the C++ core (the same sources the module builds, minus runtime.cpp) ---
 CORE_HOST_SRCS := $(filter-out module/core/runtime.cpp,$(wildcard module/core/*.cpp))
@@ -115,6 +119,23 @@ demo:
 
 bench:
 	@scripts/bench
+
+# Install for KDIR (default: the running kernel): the module via modules_install + depmod, the
+# tools, man pages, bash completions and docs (README "Install"). DESTDIR, PREFIX and
+# INSTALL_MOD_DIR (default updates) are honoured.
+PREFIX ?= /usr/local
+install uninstall:
+	@KDIR="$(KDIR)" ARCH="$(ARCH)" DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" INSTALL_MOD_DIR="$(INSTALL_MOD_DIR)" \
+		scripts/install $(if $(filter uninstall,$@),--uninstall)
+
+# Sign rmapscope.ko for KDIR (or KERNEL=, a kernel of the matrix) with KEY and CERT (README
+# "Signed modules"); KO= signs a module built elsewhere.
+sign:
+	@KEY="$(KEY)" CERT="$(CERT)" KDIR="$(if $(KERNEL),,$(KDIR))" KERNEL="$(KERNEL)" KO="$(KO)" ARCH="$(ARCH)" scripts/sign
+
+# Debian packages (debhelper, dh-dkms), checked with lintian: build/deb/
+deb:
+	@scripts/deb
 
 # The guided tour (docs/tour.md): make tour [KERNEL=name] [ARCH=...] [OUT=dir]
 tour:
