@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "graph.hpp"
+#include "procs.hpp" // hex()
 
 #include <fcntl.h>
 #include <spawn.h>
@@ -35,18 +36,16 @@ std::string dot_escape(const std::string &s)
 	return o;
 }
 
-namespace {
-
-std::string hex(uint64_t v)
+uint64_t json_u64(const json &j, const char *key)
 {
-	char b[24];
-	std::snprintf(b, sizeof(b), "0x%llx", static_cast<unsigned long long>(v));
-	return b;
+	return j.is_object() && j.contains(key) && j[key].is_number() ? j[key].get<uint64_t>() : 0;
 }
+
+namespace {
 
 uint64_t num(const json &j, const char *key)
 {
-	return j.contains(key) && j[key].is_number() ? j[key].get<uint64_t>() : 0;
+	return json_u64(j, key);
 }
 
 std::string pids_of(const json &m)

@@ -8,11 +8,15 @@
 // class "mapped".
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 namespace rmapscope {
+
+// j[key] as a number, or 0 when it is missing or not a number (replies are read, not trusted).
+uint64_t json_u64(const nlohmann::json &j, const char *key);
 
 // A DOT string literal's contents: quotes and backslashes escaped, a newline a line break,
 // other control bytes '?'.

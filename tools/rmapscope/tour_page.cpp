@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "graph.hpp"
+#include "procs.hpp" // hex()
 #include "tour.hpp"
 
 namespace rmapscope {
@@ -62,16 +63,9 @@ bool write(const std::string &path, const std::string &text)
 	return static_cast<bool>(f << text);
 }
 
-std::string hex(uint64_t v)
-{
-	char b[24];
-	std::snprintf(b, sizeof(b), "0x%llx", static_cast<unsigned long long>(v));
-	return b;
-}
-
 uint64_t u64(const json &j, const char *k)
 {
-	return j.contains(k) && j[k].is_number() ? j[k].get<uint64_t>() : 0;
+	return json_u64(j, k);
 }
 
 std::string walk_table(const json &walk)

@@ -13,6 +13,7 @@
 #include <tuple>
 
 #include "ctl_client.hpp"
+#include "graph.hpp" // json_u64()
 #include "oracle.hpp"
 #include "procs.hpp"
 #include "tour.hpp"
@@ -43,12 +44,7 @@ int first_pid(const json &m)
 
 uint64_t u64(const json &j, const char *k)
 {
-	return j.contains(k) && j[k].is_number() ? j[k].get<uint64_t>() : 0;
-}
-
-std::string hexs(uint64_t v)
-{
-	return hex(v);
+	return json_u64(j, k);
 }
 
 class Step {
@@ -206,7 +202,7 @@ std::string tour_file()
 
 std::string at(Actors &act, int slot, uint64_t addr)
 {
-	return "pid=" + std::to_string(act.pid(slot)) + " addr=" + hexs(addr);
+	return "pid=" + std::to_string(act.pid(slot)) + " addr=" + hex(addr);
 }
 
 } // namespace
@@ -434,7 +430,7 @@ json tour_record()
 		json un = ctl_json("unmap " + at(act, A, sa));
 		s.did("rmapscope unmap --pid A --addr s   (try_to_unmap)");
 		s.note("unmap", un);
-		json after = s.view("after unmap", "pfn=" + hexs(pfn));
+		json after = s.view("after unmap", "pfn=" + hex(pfn));
 		s.check(nr_maps(before) == 2 && nr_maps(after) == 0 && un.contains("unmap") &&
 				un["unmap"].value("unmapped", false),
 			"before: A and F map it; after: nobody (the oracle agrees)", un.dump());
