@@ -20,8 +20,9 @@
 #include "tour.hpp"
 #include "walk_reply.hpp"
 
-// The user's command line: version, walk, tree, referenced, unmap and demo. The test harness
-// (selftest, hostile, fixture, bench) is rmapscope-selftest, in tests/selftest/.
+// The user's command line: version, walk, tree, referenced, unmap, share, phys, demo and tour (and
+// the hidden "completion bash"). The test harness (selftest, hostile, fixture, bench) is
+// rmapscope-selftest, in tests/selftest/.
 namespace {
 
 using rmapscope::debugfs_path;
