@@ -4,6 +4,7 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include <CLI/CLI.hpp>
@@ -104,6 +105,18 @@ struct Target {
 	}
 };
 
+// One ctl transaction: the module's reply, or nothing once its refusal (or why ctl could not be
+// opened) is printed on stderr, as every verb prints it.
+std::optional<std::string> ask(const std::string &cmd)
+{
+	rmapscope::CtlReply r = rmapscope::ctl_transact(cmd + "\n");
+	if (r.err) {
+		rmapscope::print_failure(r);
+		return std::nullopt;
+	}
+	return std::move(r.text);
+}
+
 // --pid with --addr, or --pfn: the same for every command that names a page.
 void add_target_options(CLI::App *cmd, Target &t, bool pid_needs_addr = true)
 {
@@ -166,12 +179,10 @@ int cmd_walk(const Target &t, bool json, unsigned max)
 // (docs/debugfs.md); a refusal goes to stderr as every verb's does.
 int cmd_passthrough(const std::string &cmd)
 {
-	rmapscope::CtlReply r = rmapscope::ctl_transact(cmd + "\n");
-	if (r.err) {
-		rmapscope::print_failure(r);
+	auto reply = ask(cmd);
+	if (!reply)
 		return 1;
-	}
-	std::cout << r.text;
+	std::cout << *reply;
 	return 0;
 }
 
@@ -189,14 +200,12 @@ void add_picture_options(CLI::App *cmd, Picture &p)
 
 int cmd_picture(const std::string &cmd, bool tree, const Picture &p)
 {
-	rmapscope::CtlReply r = rmapscope::ctl_transact(cmd + " format=json\n");
-	if (r.err) {
-		rmapscope::print_failure(r);
+	auto reply = ask(cmd + " format=json");
+	if (!reply)
 		return 1;
-	}
-	auto j = nlohmann::json::parse(r.text, nullptr, false);
+	auto j = nlohmann::json::parse(*reply, nullptr, false);
 	if (j.is_discarded()) {
-		std::cerr << "rmapscope: the module's reply to '" << cmd << "' is not JSON:\n" << r.text;
+		std::cerr << "rmapscope: the module's reply to '" << cmd << "' is not JSON:\n" << *reply;
 		return 1;
 	}
 	std::string dot = tree ? rmapscope::tree_dot(j, cmd) : rmapscope::walk_dot(j, cmd);
@@ -212,7 +221,7 @@ int cmd_picture(const std::string &cmd, bool tree, const Picture &p)
 		std::cerr << "rmapscope: " << err << "\n";
 		return 1;
 	}
-	std::cout << r.text;
+	std::cout << *reply;
 	return 0;
 }
 
@@ -250,13 +259,11 @@ int cmd_tour(const std::string &out, const std::string &from, bool record)
 // share and phys: the module's reply drawn as a table for people by print.
 int cmd_table(const std::string &cmd, bool (*print)(const std::string &))
 {
-	rmapscope::CtlReply r = rmapscope::ctl_transact(cmd + "\n");
-	if (r.err) {
-		rmapscope::print_failure(r);
+	auto reply = ask(cmd);
+	if (!reply)
 		return 1;
-	}
-	if (!print(r.text)) {
-		std::cerr << "rmapscope: the module's reply to '" << cmd << "' does not parse:\n" << r.text;
+	if (!print(*reply)) {
+		std::cerr << "rmapscope: the module's reply to '" << cmd << "' does not parse:\n" << *reply;
 		return 1;
 	}
 	return 0;
