@@ -66,7 +66,7 @@ void quote(TextWriter &w, StrView tok)
 }
 
 // The keys a command may carry: one enum, one table. A key's bit in Parser::seen_ is 1 << Key.
-enum Key : unsigned { kPid, kAddr, kPfn, kFormat, kMax, kStart, kEnd, kDetail, kOwners, kStartPfn, kEndPfn, kReferenced, kFamily, kNrKeys };
+enum Key : unsigned { kPid, kAddr, kPfn, kFormat, kMax, kStart, kEnd, kDetail, kOwners, kStartPfn, kEndPfn, kReferenced, kFamily, kMethod, kNrKeys };
 
 // What a key's value is: a number in [min, max], or one of two words (format=, owners=).
 struct Words {
@@ -75,6 +75,7 @@ struct Words {
 };
 constexpr Words kFormatWords{"text", "json", "format must be text or json, got "};
 constexpr Words kOwnersWords{"owner", "all", "owners must be owner or all, got "};
+constexpr Words kMethodWords{"bulk", "walk", "method must be bulk or walk, got "};
 
 struct KeySpec {
 	const char *name;
@@ -98,6 +99,7 @@ constexpr KeySpec kKeys[] = {
 	{"end_pfn", kEndPfn, 1, 0, nullptr},
 	{"referenced", kReferenced, 0, 1, nullptr, "referenced must be 0 or 1, got "},
 	{"family", kFamily, 0, 1, nullptr, "family must be 0 or 1, got "},
+	{"method", kMethod, 1, 0, &kMethodWords},
 };
 static_assert(sizeof(kKeys) / sizeof(kKeys[0]) == kNrKeys, "one spec per key, in enum order");
 
@@ -250,6 +252,9 @@ private:
 		case kFamily:
 			cmd_.family = static_cast<int>(v);
 			break;
+		case kMethod:
+			cmd_.method = v ? RS_METHOD_WALK : RS_METHOD_BULK;
+			break;
 		default:
 			break;
 		}
@@ -262,7 +267,9 @@ private:
 		constexpr unsigned range = start | end | detail;
 		constexpr unsigned phys_keys = bit(kStartPfn) | bit(kEndPfn) | bit(kReferenced);
 		if (cmd_.verb == RS_VERB_PHYS)
-			return finish_phys(seen_ & ~(phys_keys | bit(kFormat) | bit(kOwners)));
+			return finish_phys(seen_ & ~(phys_keys | bit(kFormat) | bit(kOwners) | bit(kMethod)));
+		if ((seen_ & bit(kMethod)) && cmd_.verb != RS_VERB_SHARE)
+			return fail("method= belongs to share and phys only");
 		if (seen_ & phys_keys)
 			return fail("start_pfn=, end_pfn= and referenced= belong to phys only");
 		if ((seen_ & bit(kFamily)) && cmd_.verb != RS_VERB_TREE)
@@ -293,7 +300,7 @@ private:
 	int finish_phys(unsigned others)
 	{
 		if (others)
-			return fail("phys takes start_pfn=, end_pfn=, referenced=, format= and owners= only");
+			return fail("phys takes start_pfn=, end_pfn=, referenced=, method=, format= and owners= only");
 		unsigned ends = seen_ & (bit(kStartPfn) | bit(kEndPfn));
 		if (ends == bit(kStartPfn))
 			return fail("start_pfn= needs end_pfn=");
@@ -306,7 +313,7 @@ private:
 	int finish_share(unsigned others, unsigned ends)
 	{
 		if (others)
-			return fail("share takes pid=, start=, end=, format= and owners= only");
+			return fail("share takes pid=, start=, end=, method=, format= and owners= only");
 		if (!(seen_ & bit(kPid)))
 			return fail("share needs pid=");
 		if (ends && ends != (bit(kStart) | bit(kEnd)))

@@ -12,6 +12,8 @@ extern "C" {
 enum rs_verb { RS_VERB_WALK = 1, RS_VERB_TREE = 2, RS_VERB_REFERENCED = 3, RS_VERB_UNMAP = 4, RS_VERB_SHARE = 5,
 	       RS_VERB_PHYS = 6 };
 enum rs_format { RS_FORMAT_TEXT = 0, RS_FORMAT_JSON = 1 };
+/* How share and phys find the mappings: one comparison per run of pages, or one rmap walk per folio. */
+enum rs_method { RS_METHOD_BULK = 0, RS_METHOD_WALK = 1 };
 
 struct rs_command {
 	int verb;		/* enum rs_verb */
@@ -32,6 +34,8 @@ struct rs_command {
 	int referenced;
 	/* tree ... family=1: an anon folio's whole anon_vma family, every AVC of every VMA */
 	int family;
+	/* share, phys: method=bulk|walk (enum rs_method) */
+	int method;
 };
 
 /*

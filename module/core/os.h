@@ -70,11 +70,11 @@ int rs_os_range_referenced(int pid, unsigned long start, unsigned long end,
 			   struct rs_range_result *res, char *msg, __SIZE_TYPE__ msgcap);
 
 /*
- * share.c. share pid= [start= end=] (start = end = 0: the whole address space): res->peers is
- * preallocated by the caller with res->peers_cap entries.
+ * share.c. share pid= [start= end=] (start = end = 0: the whole address space) [method=]:
+ * res->peers is preallocated by the caller with res->peers_cap entries.
  */
 struct rs_share_result;
-int rs_os_share(int pid, unsigned long start, unsigned long end, int all_owners,
+int rs_os_share(int pid, unsigned long start, unsigned long end, int all_owners, int method,
 		struct rs_share_result *res, char *msg, __SIZE_TYPE__ msgcap);
 
 /*
@@ -83,7 +83,7 @@ int rs_os_share(int pid, unsigned long start, unsigned long end, int all_owners,
  */
 struct rs_phys_result;
 int rs_os_phys(unsigned long start_pfn, unsigned long end_pfn, int referenced, int all_owners,
-	       struct rs_phys_result *res, char *msg, __SIZE_TYPE__ msgcap);
+	       int method, struct rs_phys_result *res, char *msg, __SIZE_TYPE__ msgcap);
 
 /*
  * walk.c (tree.c: rs_os_tree_run). The walk. rs_os_walk_new() preallocates room for max records, so nothing is allocated while

@@ -41,7 +41,8 @@ void text(TextWriter &w, const rs_phys_result &r)
 	w.kv_dec("thp", r.thp).kv_dec("folios", r.folios).kv_dec("vmas", r.vmas).kv_dec("nr_owners", r.nr_owners)
 		.kv_dec("owners_dropped", r.owners_dropped).kv_dec("nr_files", r.nr_files)
 		.kv_dec("files_dropped", r.files_dropped).kv("owners", r.all_owners ? "all" : "owner")
-		.kv_dec("shared_mms", r.shared_mms).kv_dec("ns", r.ns).endl();
+		.kv_dec("shared_mms", r.shared_mms).kv("method", method_name(r.method))
+		.kv("mapcount", r.mapcount ? r.mapcount : "-").kv_dec("lock_max_ns", r.lock_max_ns).kv_dec("ns", r.ns).endl();
 	w.str("skips");
 	for (int i = 0; i < RS_NR_PHYS_SKIPS; ++i)
 		w.kv_dec(kSkipNames[i], r.skips[i]);
@@ -82,7 +83,9 @@ void json(TextWriter &w, const rs_phys_result &r)
 	w.str(",\"thp\":").dec(r.thp).str(",\"folios\":").dec(r.folios).str(",\"vmas\":").dec(r.vmas)
 		.str(",\"owners_dropped\":").dec(r.owners_dropped).str(",\"files_dropped\":").dec(r.files_dropped)
 		.str(",\"owners\":\"").str(r.all_owners ? "all" : "owner").str("\",\"shared_mms\":").dec(r.shared_mms)
-		.str(",\"ns\":").dec(r.ns).str("},\"skips\":{");
+		.str(",\"method\":\"").str(method_name(r.method)).str("\",\"mapcount\":\"")
+		.str(r.mapcount ? r.mapcount : "-").str("\",\"lock_max_ns\":").dec(r.lock_max_ns).str(",\"ns\":").dec(r.ns)
+		.str("},\"skips\":{");
 	for (int i = 0; i < RS_NR_PHYS_SKIPS; ++i)
 		w.str(i ? ",\"" : "\"").str(kSkipNames[i]).str("\":").dec(r.skips[i]);
 	w.str("},\"owners\":[");
@@ -129,7 +132,8 @@ long run_phys(const rs_command &cmd, char **out)
 	res.files = files->as<rs_phys_file>();
 	res.files_cap = RMAPSCOPE_PHYS_FILES_MAX;
 
-	int r = rs_os_phys(cmd.start_pfn, cmd.end_pfn, cmd.referenced, cmd.all_owners, &res, msg, sizeof(msg));
+	int r = rs_os_phys(cmd.start_pfn, cmd.end_pfn, cmd.referenced, cmd.all_owners, cmd.method, &res, msg,
+			   sizeof(msg));
 	if (r)
 		return fail(r, msg, out);
 	// Most pages first.

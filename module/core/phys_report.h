@@ -17,7 +17,7 @@ extern "C" {
 	X(OFFLINE, "offline")		/* no online memory at that PFN (holes, device memory) */ \
 	X(NOT_LRU, "not_lru")		/* kernel memory, free pages, or isolated right now */	\
 	X(HUGETLB, "hugetlb")		/* hugetlb folios: not walked */			\
-	X(LARGE, "large")		/* folios of more than RS_SHARE_FOLIO_MAX pages */	\
+	X(LARGE, "large")		/* folios of more than a PMD's pages */			\
 	X(LOCKED, "locked")		/* folio lock held by someone else (never waited for) */ \
 	X(ISOLATED, "isolated")		/* referenced=1: isolated by someone else */		\
 	X(TOO_MANY_MAPPINGS, "too_many_mappings")					\
@@ -39,6 +39,8 @@ struct rs_phys_file {
 
 struct rs_phys_result {
 	unsigned long start_pfn, end_pfn;	/* [start, end); end defaults to the end of RAM */
+	int method;			/* RS_METHOD_*: how the mappings were found */
+	const char *mapcount;		/* the kernel's mapcount model (version's mapcount=) */
 	unsigned long pages;		/* PFNs looked at */
 	unsigned long lru;		/* pages of LRU folios (counted at their first PFN in the range) */
 	unsigned long mapped;		/* ... mapped by some process */
@@ -48,7 +50,7 @@ struct rs_phys_result {
 	unsigned long kind[RS_NR_SHARE_KINDS];	/* mapped pages by kind */
 	unsigned long thp;
 	unsigned long skips[RS_NR_PHYS_SKIPS];	/* pages */
-	unsigned long folios, vmas;	/* rmap walks, rmap_one calls */
+	unsigned long folios, vmas;	/* rmap walks or bulk comparisons, and the VMAs they looked at */
 	struct rs_share_peer *owners;	/* preallocated by the caller: owners_cap entries */
 	unsigned int nr_owners, owners_cap;
 	unsigned long owners_dropped;
@@ -57,6 +59,7 @@ struct rs_phys_result {
 	unsigned long files_dropped;
 	int all_owners;
 	unsigned int shared_mms;
+	unsigned long long lock_max_ns;	/* the longest hold of one anon_vma or i_mmap lock */
 	unsigned long long ns;
 };
 

@@ -48,7 +48,8 @@ void text(TextWriter &w, const rs_share_result &r)
 		w.kv_dec(kKindNames[k], r.kind[k]);
 	w.kv_dec("thp", r.thp).kv_dec("folios", r.folios).kv_dec("vmas", r.vmas).kv_dec("peers", r.nr_peers)
 		.kv_dec("peers_dropped", r.peers_dropped).kv("owners", r.all_owners ? "all" : "owner")
-		.kv_dec("shared_mms", r.shared_mms).kv_dec("ns", r.ns).endl();
+		.kv_dec("shared_mms", r.shared_mms).kv("method", method_name(r.method))
+		.kv("mapcount", r.mapcount ? r.mapcount : "-").kv_dec("lock_max_ns", r.lock_max_ns).kv_dec("ns", r.ns).endl();
 	w.str("skips");
 	for (int i = 0; i < RS_NR_SHARE_SKIPS; ++i)
 		w.kv_dec(kSkipNames[i], r.skips[i]);
@@ -81,7 +82,9 @@ void json(TextWriter &w, const rs_share_result &r)
 	w.str(",\"thp\":").dec(r.thp).str(",\"folios\":").dec(r.folios).str(",\"vmas\":").dec(r.vmas)
 		.str(",\"peers_dropped\":").dec(r.peers_dropped).str(",\"owners\":\"")
 		.str(r.all_owners ? "all" : "owner").str("\",\"shared_mms\":").dec(r.shared_mms)
-		.str(",\"ns\":").dec(r.ns).str("},\"skips\":{");
+		.str(",\"method\":\"").str(method_name(r.method)).str("\",\"mapcount\":\"")
+		.str(r.mapcount ? r.mapcount : "-").str("\",\"lock_max_ns\":").dec(r.lock_max_ns).str(",\"ns\":").dec(r.ns)
+		.str("},\"skips\":{");
 	for (int i = 0; i < RS_NR_SHARE_SKIPS; ++i)
 		w.str(i ? ",\"" : "\"").str(kSkipNames[i]).str("\":").dec(r.skips[i]);
 	w.str("},\"peers\":[");
@@ -117,7 +120,7 @@ long run_share(const rs_command &cmd, char **out)
 	res.peers = peers->as<rs_share_peer>();
 	res.peers_cap = RMAPSCOPE_SHARE_PEERS_MAX;
 
-	int r = rs_os_share(cmd.pid, cmd.start, cmd.end, cmd.all_owners, &res, msg, sizeof(msg));
+	int r = rs_os_share(cmd.pid, cmd.start, cmd.end, cmd.all_owners, cmd.method, &res, msg, sizeof(msg));
 	if (r)
 		return fail(r, msg, out);
 	heap_sort(res.peers, res.nr_peers, [](const rs_share_peer &a, const rs_share_peer &b) { return before(a, b); });

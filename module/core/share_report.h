@@ -25,7 +25,7 @@ enum {
 #define RS_SHARE_SKIPS(X)						\
 	X(UNTRACKED, "untracked")	/* zero page, or a page without rmap (vdso, driver) */ \
 	X(UNSUPPORTED, "unsupported")	/* device memory */				\
-	X(LARGE, "large")		/* a folio of more than RS_SHARE_FOLIO_MAX pages */	\
+	X(LARGE, "large")		/* method=walk: a folio of more than a PMD's pages */	\
 	X(RACED, "raced")		/* unmapped or remapped between lookup and walk */	\
 	X(TOO_MANY_MAPPINGS, "too_many_mappings") /* more than RMAPSCOPE_MAX_MAPS mappings */
 enum {
@@ -35,8 +35,6 @@ enum {
 	RS_NR_SHARE_SKIPS
 };
 
-/* The largest folio share walks: a PMD of 4 KiB pages. */
-#define RS_SHARE_FOLIO_MAX 512
 /* Proportional sizes are kept as smaps keeps them: bytes << RS_PSS_SHIFT. */
 #define RS_PSS_SHIFT 12
 
@@ -56,6 +54,8 @@ struct rs_share_peer {
 
 struct rs_share_result {
 	int pid;
+	int method;			/* RS_METHOD_*: how the mappings were found */
+	const char *mapcount;		/* the kernel's mapcount model (version's mapcount=) */
 	unsigned long start, end;	/* page-aligned; 0 and TASK_SIZE for the whole address space */
 	/* The target's own memory, with smaps' arithmetic (fs/proc/task_mmu.c smaps_account()). */
 	unsigned long rss;		/* present pages counted */
@@ -65,13 +65,14 @@ struct rs_share_result {
 	unsigned long kind[RS_NR_SHARE_KINDS];	/* rss by kind of folio */
 	unsigned long thp;		/* rss in PMD-sized folios */
 	unsigned long skips[RS_NR_SHARE_SKIPS];	/* present pages not counted */
-	unsigned long folios;		/* rmap walks made */
-	unsigned long vmas;		/* rmap_one calls */
+	unsigned long folios;		/* rmap walks (method=walk) or bulk comparisons made */
+	unsigned long vmas;		/* VMAs they looked at: rmap_one calls, or candidates */
 	struct rs_share_peer *peers;	/* preallocated by the caller, peers_cap entries */
 	unsigned int nr_peers, peers_cap;
 	unsigned long peers_dropped;	/* peers past peers_cap (their pages still count above) */
 	int all_owners;
 	unsigned int shared_mms;
+	unsigned long long lock_max_ns;	/* the longest hold of one anon_vma or i_mmap lock */
 	unsigned long long ns;
 };
 

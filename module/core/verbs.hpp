@@ -48,6 +48,12 @@ template <class Write> long respond_bounded(usize cap, char **out, Write write)
 	return len;
 }
 
+// share's and phys's method=, as the response names it.
+inline const char *method_name(int method)
+{
+	return method == RS_METHOD_WALK ? "walk" : "bulk";
+}
+
 long run_walk(const rs_command &cmd, char **out);
 long run_referenced(const rs_command &cmd, char **out);
 long run_range(const rs_command &cmd, char **out);

@@ -212,3 +212,109 @@ int rs_call_folio_mapcount(struct folio *folio)
 	return rs_tramp_folio_mapcount(rs_syms.folio_mapcount, folio);
 }
 #endif
+
+struct anon_vma *rs_call_folio_lock_anon_vma_read(struct folio *folio)
+{
+	RS_REFUSE_UNLESS_CALLABLE(RS_SYM_folio_lock_anon_vma_read, NULL);
+	return rs_syms.folio_lock_anon_vma_read(folio, NULL);
+}
+
+/* The reverse map's trees ------------------------------------------------------------------ */
+
+bool rs_rmap_trees_callable(void)
+{
+	return rs_callable(RS_SYM_ANON_TREE_FIRST) && rs_callable(RS_SYM_ANON_TREE_NEXT) &&
+	       rs_callable(RS_SYM_FILE_TREE_FIRST) && rs_callable(RS_SYM_FILE_TREE_NEXT);
+}
+
+/* One tree search: direct or through the trampoline, as the symbol's path says. */
+#define RS_TREE_CALL(id, ptr, tramp, arg0, first, last)					\
+	({										\
+		RS_REFUSE_UNLESS_CALLABLE(id, NULL);					\
+		rs_paths[id] == RS_PATH_DIRECT ? ptr(arg0, first, last)			\
+					       : tramp(ptr, arg0, first, last);		\
+	})
+
+#if RS_HAVE_RMAP_TREE_ITER
+struct anon_vma_chain *rs_call_anon_tree_first(struct anon_vma *anon_vma, pgoff_t first, pgoff_t last)
+{
+	return RS_TREE_CALL(RS_SYM_anon_rmap_tree_iter_first, rs_syms.anon_rmap_tree_iter_first,
+			    rs_tramp_anon_tree_first, anon_vma, first, last);
+}
+
+struct anon_vma_chain *rs_call_anon_tree_next(struct anon_vma_chain *avc, pgoff_t first, pgoff_t last)
+{
+	return RS_TREE_CALL(RS_SYM_anon_rmap_tree_iter_next, rs_syms.anon_rmap_tree_iter_next,
+			    rs_tramp_anon_tree_next, avc, first, last);
+}
+
+struct vm_area_struct *rs_call_file_tree_first(struct address_space *mapping, pgoff_t first,
+					       pgoff_t last)
+{
+	return RS_TREE_CALL(RS_SYM_mapping_rmap_tree_iter_first, rs_syms.mapping_rmap_tree_iter_first,
+			    rs_tramp_file_tree_first, mapping, first, last);
+}
+
+struct vm_area_struct *rs_call_file_tree_next(struct vm_area_struct *vma, pgoff_t first, pgoff_t last)
+{
+	return RS_TREE_CALL(RS_SYM_mapping_rmap_tree_iter_next, rs_syms.mapping_rmap_tree_iter_next,
+			    rs_tramp_file_tree_next, vma, first, last);
+}
+#else
+struct anon_vma_chain *rs_call_anon_tree_first(struct anon_vma *anon_vma, pgoff_t first, pgoff_t last)
+{
+	return RS_TREE_CALL(RS_SYM_anon_vma_interval_tree_iter_first,
+			    rs_syms.anon_vma_interval_tree_iter_first, rs_tramp_anon_tree_first,
+			    &anon_vma->rb_root, first, last);
+}
+
+struct anon_vma_chain *rs_call_anon_tree_next(struct anon_vma_chain *avc, pgoff_t first, pgoff_t last)
+{
+	return RS_TREE_CALL(RS_SYM_anon_vma_interval_tree_iter_next,
+			    rs_syms.anon_vma_interval_tree_iter_next, rs_tramp_anon_tree_next, avc,
+			    first, last);
+}
+
+struct vm_area_struct *rs_call_file_tree_first(struct address_space *mapping, pgoff_t first,
+					       pgoff_t last)
+{
+	return RS_TREE_CALL(RS_SYM_vma_interval_tree_iter_first, rs_syms.vma_interval_tree_iter_first,
+			    rs_tramp_file_tree_first, &mapping->i_mmap, first, last);
+}
+
+struct vm_area_struct *rs_call_file_tree_next(struct vm_area_struct *vma, pgoff_t first, pgoff_t last)
+{
+	return RS_TREE_CALL(RS_SYM_vma_interval_tree_iter_next, rs_syms.vma_interval_tree_iter_next,
+			    rs_tramp_file_tree_next, vma, first, last);
+}
+#endif
+
+bool rs_pte_map_lock_callable(void)
+{
+#if RS_PTE_MAP_LOCK_INLINE
+	return true;
+#else
+	return rs_callable(RS_SYM_PTE_MAP_LOCK);
+#endif
+}
+
+pte_t *rs_pte_map_lock(struct mm_struct *mm, pmd_t *pmd, unsigned long addr, spinlock_t **ptl)
+{
+#if RS_PTE_MAP_LOCK_INLINE
+	/*
+	 * 6.1: what pmd_trans_unstable() checks before walk_pte_range() maps the table, without
+	 * clearing a bad entry (pmd_clear_bad() is not exported): page tables are not freed under
+	 * mmap_lock or an rmap lock on 6.1, so a table seen here stays.
+	 */
+	pmd_t pmdval = READ_ONCE(*pmd);
+
+	if (pmd_none(pmdval) || !pmd_present(pmdval) || pmd_trans_huge(pmdval) || pmd_bad(pmdval))
+		return NULL;
+	return pte_offset_map_lock(mm, pmd, addr, ptl);
+#else
+	RS_REFUSE_UNLESS_CALLABLE(RS_SYM_PTE_MAP_LOCK, NULL);
+	if (rs_paths[RS_SYM_PTE_MAP_LOCK] == RS_PATH_DIRECT)
+		return rs_syms.RS_PTE_MAP_LOCK_FN(mm, pmd, addr, ptl);
+	return rs_tramp_pte_map_lock(rs_syms.RS_PTE_MAP_LOCK_FN, mm, pmd, addr, ptl);
+#endif
+}

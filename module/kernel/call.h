@@ -57,4 +57,27 @@ struct page *rs_call_follow_page(struct vm_area_struct *vma, unsigned long addre
 int rs_call_folio_mapcount(struct folio *folio);
 #endif
 
+/*
+ * The reverse map's candidate VMAs for a range of page offsets, as rmap_walk_anon() and
+ * rmap_walk_file() find them (under the anon_vma lock or i_mmap_rwsem, held by the caller).
+ * rs_rmap_trees_callable() says whether the four can be called here.
+ */
+bool rs_rmap_trees_callable(void);
+struct anon_vma_chain *rs_call_anon_tree_first(struct anon_vma *anon_vma, pgoff_t first, pgoff_t last);
+struct anon_vma_chain *rs_call_anon_tree_next(struct anon_vma_chain *avc, pgoff_t first, pgoff_t last);
+struct vm_area_struct *rs_call_file_tree_first(struct address_space *mapping, pgoff_t first,
+					       pgoff_t last);
+struct vm_area_struct *rs_call_file_tree_next(struct vm_area_struct *vma, pgoff_t first, pgoff_t last);
+
+/*
+ * folio_lock_anon_vma_read(folio, NULL), called by rmapscope itself as memory-failure's
+ * collect_procs_anon() calls it (it is address-taken, so its entry is a landing pad: callable
+ * when rs_callable(RS_SYM_folio_lock_anon_vma_read)). The locked anon_vma, or NULL.
+ */
+struct anon_vma *rs_call_folio_lock_anon_vma_read(struct folio *folio);
+
+/* pte_offset_map_lock() of this kernel (compat.h): the table mapped and locked, or NULL. */
+bool rs_pte_map_lock_callable(void);
+pte_t *rs_pte_map_lock(struct mm_struct *mm, pmd_t *pmd, unsigned long addr, spinlock_t **ptl);
+
 #endif /* RMAPSCOPE_CALL_H */

@@ -223,6 +223,48 @@ static inline const char *rs_mapcount_model(void)
 	return "page";
 }
 
+/*
+ * Mapping and locking a PTE table (pt.c): pte_offset_map_lock() is a macro of inlines on 6.1,
+ * an inline around the out-of-line __pte_offset_map_lock() since 6.5 (which maps the table
+ * under RCU and checks the PMD again under the PTL: tables can be freed under mmap_lock read
+ * since then), and itself out of line in 7.x. The out-of-line ones are not exported: they are
+ * resolved like the rmap functions (symbols.h).
+ */
+#if defined(pte_offset_map_lock)
+#define RS_PTE_MAP_LOCK_INLINE 1
+#elif RS_HAVE_PTE_OFFSET_MAP_LOCK_INNER
+#define RS_PTE_MAP_LOCK_INLINE 0
+#define RS_PTE_MAP_LOCK_FN __pte_offset_map_lock
+#else
+#define RS_PTE_MAP_LOCK_INLINE 0
+#define RS_PTE_MAP_LOCK_FN pte_offset_map_lock
+#endif
+
+/*
+ * The page offset under which rmap files a VMA's pages in the anon_vma interval tree, and from
+ * which an anon page's address is computed (vma_anon_address() in 7.x's mm/internal.h): 7.x
+ * gives a VMA an anonymous page offset of its own (for MAP_PRIVATE file VMAs); before, it is
+ * vm_pgoff, as for the file's i_mmap.
+ */
+static inline pgoff_t rs_vma_anon_pgoff(const struct vm_area_struct *vma)
+{
+#if RS_HAVE_VMA_START_ANON_PGOFF
+	return vma_start_anon_pgoff(vma);
+#else
+	return vma->vm_pgoff;
+#endif
+}
+
+/*
+ * The anon_vma lock taken for reading, as rmap_walk_anon() takes it when the anon_vma is known
+ * to be alive (rmap_walk_anon_lock()): an inline of linux/rmap.h until 6.x, of mm/internal.h
+ * since 7.0; the root's rwsem is the lock of the whole family in every version.
+ */
+static inline void rs_anon_vma_lock_read(struct anon_vma *anon_vma)
+{
+	down_read(&anon_vma->root->rwsem);
+}
+
 /* The KUnit suites (kunit/) ------------------------------------------------------------------ */
 
 /* MODULE_IMPORT_NS() took a bare token until 6.12 and takes a string literal since 6.13. */

@@ -1,16 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * share pid= [start= end=]: the target's rss, pss and uss, and every other process that maps its
- * pages, from the reverse map: one rmap walk per folio the target maps, never a scan of other
- * processes' page tables.
+ * share pid= [start= end=] [method=bulk|walk]: the target's rss, pss and uss, and every other
+ * process that maps its pages, from the reverse map, never from a scan of other processes'
+ * page tables.
  *
- * - The target's pages are found as the range scan finds them (span.c): one PMD-sized span at a
- *   time under its mmap_lock (read), without faulting or touching anything.
- * - Each folio is locked (mmap_lock, then the folio lock: rmap's order, mm/rmap.c) and walked
- *   by sharing.c, which counts, page by page, the entries that map each page of the folio:
- *   exactly the per-page mapcount smaps divides by (fs/proc/task_mmu.c smaps_account()). pss,
- *   shared and private are then computed with smaps' own arithmetic (bytes << PSS_SHIFT,
- *   divided per page).
+ * - The target is walked as smaps walks it (pt.c): its VMAs' page tables under its mmap_lock
+ *   (read), empty levels stepped over whole, one non-empty page table at a time. A fatal signal
+ *   is looked for, and the CPU given up, between page tables; mmap_lock is dropped and taken
+ *   again after each non-empty table (and every RS_SHARE_VMAS_PER_HOLD VMAs), as smaps drops it.
+ * - The present pages of a table are read under its PTL and classified there: skipped (no rmap,
+ *   device memory), or grouped into runs of pages that one anon_vma or address_space holds at
+ *   consecutive page offsets.
+ * - method=bulk (the default): each run is compared at once with the reverse map's candidate
+ *   VMAs (bulk.c), under the run's rmap lock. The anon_vma of a page the target maps is one of
+ *   its VMA's chain, alive while that VMA is, and the VMA is alive while mmap_lock is held; a
+ *   file run's mapping is the VMA's own file's. Nothing is locked or referenced per page.
+ * - method=walk, and KSM pages always: each folio is referenced (under the PTL, where it is
+ *   mapped), locked after the PTL is dropped (mmap_lock, then the folio lock: rmap's order) and
+ *   rmap-walked (sharing.c).
+ * - Both count, page by page, the entries that map each page: the per-page mapcount smaps
+ *   divides by (fs/proc/task_mmu.c smaps_account()); the core does smaps' arithmetic
+ *   (observation.cpp).
  */
 #define pr_fmt(fmt) "rmapscope: " fmt
 
@@ -23,139 +33,282 @@
 #include <linux/slab.h>
 
 #include "alloc.h"
+#include "../core/command.h"
 #include "../core/os.h"
-#include "../core/range_report.h"
 #include "../core/share_report.h"
+#include "bulk.h"
+#include "compat.h"
 #include "errmsg.h"
+#include "pt.h"
 #include "sharing.h"
-#include "span.h"
 #include "target.h"
 #include "walk_internal.h"
 
-/* The item's pages into the target's figures and its peers', as smaps_account() counts them. */
-static void rs_share_account(struct rs_sharing *s, struct rs_share_result *res, struct folio *folio,
-			     const struct rs_span_item *it)
+/* VMAs looked at under one hold of mmap_lock, at most. */
+#define RS_SHARE_VMAS_PER_HOLD 256
+
+/* One present page of the table being looked at, as read under its PTL. */
+struct rs_share_ent {
+	unsigned long addr, pfn;
+	struct folio *folio;	/* referenced, for method=walk and KSM; else NULL */
+	void *key;		/* method=bulk: its anon_vma or address_space; NULL: walk it */
+	pgoff_t pgoff;		/* its page offset in key */
+	u8 skip;		/* RS_SS_* + 1 when it is not counted, else 0 */
+	u8 kind;		/* RS_SK_* */
+	bool thp, dirty;	/* in a PMD-sized folio; the folio is dirty */
+};
+
+struct rs_share {
+	struct rs_sharing s;
+	struct rs_share_result *res;
+	struct mm_struct *mm;
+	int method;
+	struct vm_area_struct *vma;	/* the VMA being walked (mmap_lock held) */
+	struct rs_share_ent *ents;	/* RS_POS_MAX */
+	unsigned int nent;
+};
+
+/* The page at pfn, mapped at addr in sh->vma: one entry, or a skip. Under the PTL. */
+static void rs_share_entry(struct rs_share *sh, unsigned long addr, unsigned long pfn, bool special)
 {
-	unsigned int end = s->idx0 + it->pages, i, r;
-	int kind = rs_share_kind(folio);
-	bool thp = folio_test_pmd_mappable(folio), fdirty = folio_test_dirty(folio);
+	struct rs_share_ent *e = &sh->ents[sh->nent++];
+	struct address_space *mapping;
+	struct folio *folio;
+	struct page *page;
 
-	/* Every page the lookup found must have been met by the walk at its address. */
-	for (i = s->idx0; i < end; i++) {
-		if (!test_bit(i, s->tseen)) {
-			res->skips[RS_SS_RACED] += it->pages;
-			return;
-		}
+	*e = (struct rs_share_ent){ .addr = addr, .pfn = pfn };
+	/* As vm_normal_page(): a special entry (the zero page, a PFN map) has no page to count. */
+	if (special || !pfn_valid(pfn)) {
+		e->skip = RS_SS_UNTRACKED + 1;
+		return;
 	}
-	for (i = s->idx0; i < end; i++) {
-		bool dirty = fdirty || test_bit(i, s->tdirty);
-
-		res->rss++;
-		res->pss += rs_share_unit(s->counts[i]);
-		res->kind[kind]++;
-		res->thp += thp;
-		if (s->counts[i] < 2) {
-			res->uss++;
-			*(dirty ? &res->private_dirty : &res->private_clean) += 1;
-		} else {
-			*(dirty ? &res->shared_dirty : &res->shared_clean) += 1;
-		}
+	page = pfn_to_page(pfn);
+	if (is_zone_device_page(page)) {
+		e->skip = RS_SS_UNSUPPORTED + 1;
+		return;
 	}
-
-	rs_sharing_next_folio(s);
-	for (r = 0; r < s->nrec; r++) {
-		const struct rs_share_rec *rec = &s->recs[r];
-		struct rs_share_slot *slot;
-		struct rs_share_peer *p;
-
-		if (!rec->mm)
-			continue;
-		p = rs_sharing_peer(s, rec->mm, &slot);
-		if (!p)
-			continue;
-		for (i = find_next_bit(rec->pages, end, s->idx0); i < end;
-		     i = find_next_bit(rec->pages, end, i + 1)) {
-			p->pss += rs_share_unit(s->counts[i]);
-			if (!rs_sharing_first_time(s, slot, i))
-				continue;	/* it maps this page twice: one page shared */
-			p->pages++;
-			p->kind[kind]++;
-			p->thp += thp;
-		}
+	folio = page_folio(page);
+	/* As page_idle: no anon_vma and no mapping (the zero page, a driver's page): no rmap. */
+	if (!rs_folio_has_rmap(folio)) {
+		e->skip = RS_SS_UNTRACKED + 1;
+		return;
+	}
+	e->kind = rs_share_kind(folio);
+	e->thp = folio_test_pmd_mappable(folio);
+	e->dirty = folio_test_dirty(folio);
+	e->pgoff = folio->index + (pfn - folio_pfn(folio));
+	mapping = READ_ONCE(folio->mapping);
+	if (sh->method == RS_METHOD_BULK && e->kind == RS_SK_ANON)
+		e->key = (void *)((unsigned long)mapping & ~RS_MAPPING_FLAGS);
+	else if (sh->method == RS_METHOD_BULK && e->kind != RS_SK_KSM && sh->vma->vm_file &&
+		 mapping == sh->vma->vm_file->f_mapping)
+		e->key = mapping;
+	if (!e->key) {
+		/* Mapped here, under the PTL: its reference count cannot be zero. */
+		folio_get(folio);
+		e->folio = folio;
 	}
 }
 
-/* One item of a span: its folio locked, walked and accounted. 0, or -EINTR. */
-static int rs_share_item(struct rs_sharing *s, struct rs_share_result *res, struct mm_struct *mm,
-			 const struct rs_span_item *it)
+/* rs_pt_walk()'s visitor: the present pages of one table; stops the walk when there are some. */
+static int rs_share_collect(void *arg, const struct rs_pt_table *t)
 {
-	struct folio *folio = it->folio;
+	struct rs_share *sh = arg;
+	unsigned int i;
+
+	sh->nent = 0;
+	for (i = 0; i < t->n; i++) {
+		unsigned long addr = t->addr + i * PAGE_SIZE;
+
+		if (t->pte) {
+			pte_t pte = ptep_get(t->pte + i);
+
+			if (pte_present(pte))
+				rs_share_entry(sh, addr, pte_pfn(pte), pte_special(pte));
+		} else {
+#ifdef CONFIG_TRANSPARENT_HUGEPAGE
+			rs_share_entry(sh, addr, pmd_pfn(t->pmd) + ((addr & ~PMD_MASK) >> PAGE_SHIFT), false);
+#endif
+		}
+	}
+	return sh->nent > 0;
+}
+
+/* method=walk: the pages ents[0, n) of one folio, at consecutive addresses. 0, or -EINTR. */
+static int rs_share_walk(struct rs_share *sh, const struct rs_share_ent *e, unsigned int n)
+{
+	struct rs_share_result *res = sh->res;
+	struct folio *folio = e->folio;
 	int ret;
 
-	if (folio_nr_pages(folio) > RS_SHARE_FOLIO_MAX) {
-		res->skips[RS_SS_LARGE] += it->pages;
+	if (folio_nr_pages(folio) > RS_POS_MAX) {
+		res->skips[RS_SS_LARGE] += n;
 		return 0;
 	}
 	if (folio_lock_killable(folio))
 		return -EINTR;
-	ret = rs_sharing_walk(s, folio, mm, it->addr, it->pfn - folio_pfn(folio), it->pages);
+	ret = rs_sharing_walk(&sh->s, folio, sh->mm, e->addr, e->pfn - folio_pfn(folio), n);
 	folio_unlock(folio);
-	res->folios++;
 	if (ret == -EOPNOTSUPP)
-		res->skips[RS_SS_UNSUPPORTED] += it->pages;	/* anon_lock not callable */
+		res->skips[RS_SS_UNSUPPORTED] += n;	/* anon_lock not callable */
 	else if (ret == -E2BIG)
-		res->skips[RS_SS_TOO_MANY_MAPPINGS] += it->pages;
+		res->skips[RS_SS_TOO_MANY_MAPPINGS] += n;
 	else
-		rs_share_account(s, res, folio, it);
-	rs_sharing_drop_recs(s);
+		rs_sharing_share(&sh->s, res, e->kind);
+	rs_sharing_drop_recs(&sh->s);
 	return 0;
 }
 
 /*
- * One PMD-sized span [addr, span_end) under mmap_lock (read). *next: where the next span starts
- * (the next VMA, so that an address space of holes costs nothing). 0, or -EINTR.
+ * method=bulk: the pages ents[0, n) of one run (one key, page offsets following addresses),
+ * compared in as few pieces as RS_BULK_BUDGET and the pool allow.
  */
-static int rs_share_span(struct rs_sharing *s, struct rs_share_result *res, struct mm_struct *mm,
-			 unsigned long addr, unsigned long span_end, unsigned long end,
-			 struct rs_span_item *items, unsigned long *next)
+static void rs_share_bulk(struct rs_share *sh, const struct rs_share_ent *ents, unsigned int n,
+			  unsigned long range_start)
 {
-	struct vm_area_struct *vma;
-	unsigned int i, n;
+	const struct rs_share_ent *e0 = &ents[0];
+	unsigned int span = ((ents[n - 1].addr - e0->addr) >> PAGE_SHIFT) + 1, pos = 0, i = 0;
+	struct rs_sharing *s = &sh->s;
+	struct rs_bulk_run r = {
+		.anon_vma = e0->kind == RS_SK_ANON ? e0->key : NULL,
+		.mapping = e0->kind == RS_SK_ANON ? NULL : e0->key,
+		.target_vma = sh->vma, .target = sh->mm, .range_start = range_start,
+	};
+
+	while (pos < span) {
+		unsigned int m, k;
+		u64 t0;
+
+		r.pgoff = e0->pgoff + pos;
+		r.target_addr = e0->addr + ((unsigned long)pos << PAGE_SHIFT);
+		rs_bulk_lock(&r);
+		t0 = ktime_get_ns();
+		m = rs_bulk_fit(rs_bulk_candidates(&r, span - pos), span - pos);
+		if (!m || !rs_sharing_begin(s, m)) {
+			rs_sharing_held(s, t0);
+			rs_bulk_unlock(&r);
+			for (; i < n; i++)
+				sh->res->skips[RS_SS_TOO_MANY_MAPPINGS]++;
+			return;
+		}
+		bitmap_zero(s->has, m);
+		for (; i < n && (k = ((ents[i].addr - e0->addr) >> PAGE_SHIFT) - pos) < m; i++) {
+			__set_bit(k, s->has);
+			s->pfn[k] = ents[i].pfn;
+			s->flags[k] = RS_POS_PAGE | RS_POS_FIRST | (ents[i].thp ? RS_POS_THP : 0) |
+				      (ents[i].dirty ? RS_POS_DIRTY : 0);
+		}
+		if (rs_bulk_compare(s, &r))
+			sh->res->skips[RS_SS_TOO_MANY_MAPPINGS] += bitmap_weight(s->has, m);
+		else
+			rs_sharing_share(s, sh->res, e0->kind);
+		rs_sharing_held(s, t0);
+		rs_bulk_unlock(&r);
+		pos += m;
+	}
+}
+
+/* The entries of one table, after its PTL was dropped (mmap_lock still held). 0, or -EINTR. */
+static int rs_share_table(struct rs_share *sh, unsigned long range_start)
+{
+	unsigned int i = 0, j;
 	int ret = 0;
 
-	if (mmap_read_lock_killable(mm))
-		return -EINTR;
-	n = rs_span_collect(mm, addr, span_end, items);
-	for (i = 0; i < n; i++) {
-		const struct rs_span_item *it = &items[i];
+	while (i < sh->nent && !ret) {
+		const struct rs_share_ent *e = &sh->ents[i];
 
-		if (!ret && it->folio)
-			ret = rs_share_item(s, res, mm, it);
-		else if (!ret)
-			res->skips[it->skip == RS_SKIP_UNTRACKED ? RS_SS_UNTRACKED : RS_SS_UNSUPPORTED] += it->pages;
-		if (it->folio)
-			folio_put(it->folio);
+		j = i + 1;
+		if (e->skip) {
+			sh->res->skips[e->skip - 1]++;
+		} else if (e->folio) {
+			/* One folio's pages at consecutive addresses: one walk. */
+			while (j < sh->nent && sh->ents[j].folio == e->folio &&
+			       sh->ents[j].addr == e->addr + (j - i) * PAGE_SIZE &&
+			       sh->ents[j].pfn == e->pfn + (j - i))
+				j++;
+			ret = rs_share_walk(sh, e, j - i);
+		} else {
+			/* One key at page offsets that follow the addresses: one comparison. */
+			while (j < sh->nent && sh->ents[j].key == e->key && !sh->ents[j].skip &&
+			       sh->ents[j].pgoff - e->pgoff == (sh->ents[j].addr - e->addr) >> PAGE_SHIFT)
+				j++;
+			rs_share_bulk(sh, e, j - i, range_start);
+		}
+		i = j;
 		cond_resched();
 		if (fatal_signal_pending(current))
 			ret = -EINTR;
 	}
-	vma = find_vma(mm, span_end);
-	*next = vma ? max(span_end, vma->vm_start) : end;
-	mmap_read_unlock(mm);
+	for (i = 0; i < sh->nent; i++)
+		if (sh->ents[i].folio)
+			folio_put(sh->ents[i].folio);
+	sh->nent = 0;
 	return ret;
 }
 
-int rs_os_share(int pid, unsigned long start, unsigned long end, int all_owners,
+/*
+ * Under mmap_lock (read): from *addr, the VMAs' page tables until one non-empty table has been
+ * counted, or RS_SHARE_VMAS_PER_HOLD VMAs were looked at; *addr moves past what was done.
+ * 0, or -EINTR.
+ */
+static int rs_share_step(struct rs_share *sh, unsigned long *addr, unsigned long start, unsigned long end)
+{
+	unsigned int vmas;
+
+	for (vmas = 0; vmas < RS_SHARE_VMAS_PER_HOLD && *addr < end; vmas++) {
+		struct vm_area_struct *vma = find_vma(sh->mm, *addr);
+		unsigned long next;
+		int ret;
+
+		if (!vma || vma->vm_start >= end) {
+			*addr = end;
+			break;
+		}
+		*addr = max(*addr, vma->vm_start);
+		/* hugetlb needs hugetlb-aware walks; PFN maps have no folios: smaps' Rss passes them over too. */
+		if (is_vm_hugetlb_page(vma) || (vma->vm_flags & (VM_PFNMAP | VM_IO))) {
+			*addr = vma->vm_end;
+			continue;
+		}
+		sh->vma = vma;
+		ret = rs_pt_walk(vma, *addr, min(end, vma->vm_end), rs_share_collect, sh, &next);
+		*addr = next;
+		if (ret < 0)
+			return ret;
+		if (ret > 0)
+			return rs_share_table(sh, start);
+	}
+	return 0;
+}
+
+/* What share needs from the kernel for method: 0, or -EOPNOTSUPP with why. */
+static int rs_share_callable(int method, char *msg, size_t cap)
+{
+	int ret = rs_walk_callable(msg, cap);
+
+	if (ret)
+		return ret;
+	if (rs_pt_callable()) {
+		rs_msg(msg, cap, "pte_offset_map_lock cannot be called safely on this kernel (see version)");
+		return -EOPNOTSUPP;
+	}
+	if (method == RS_METHOD_BULK && rs_bulk_callable()) {
+		rs_msg(msg, cap, "the reverse map's interval trees cannot be searched safely on this kernel (see version); method=walk can");
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+int rs_os_share(int pid, unsigned long start, unsigned long end, int all_owners, int method,
 		struct rs_share_result *res, char *msg, size_t cap)
 {
-	struct rs_span_item *items = NULL;
-	struct rs_sharing *s = NULL;
+	struct rs_share *sh = NULL;
 	struct mm_struct *mm;
-	unsigned long addr, next;
+	unsigned long addr;
 	u64 t0 = ktime_get_ns();
 	int ret;
 
-	ret = rs_walk_callable(msg, cap);
+	ret = rs_share_callable(method, msg, cap);
 	if (ret)
 		return ret;
 	if (!start && !end)
@@ -171,32 +324,52 @@ int rs_os_share(int pid, unsigned long start, unsigned long end, int all_owners,
 		return ret;
 
 	ret = -ENOMEM;
-	s = kvzalloc(sizeof(*s), RS_GFP);
-	items = kvmalloc_array(RS_SPAN_MAX, sizeof(*items), RS_GFP);
-	if (!s || !items || rs_sharing_init(s, res->peers, res->peers_cap))
+	sh = kvzalloc(sizeof(*sh), RS_GFP);
+	if (!sh || rs_sharing_init(&sh->s, res->peers, res->peers_cap))
 		goto out;
+	sh->ents = kvmalloc_array(RS_POS_MAX, sizeof(*sh->ents), RS_GFP);
+	if (!sh->ents)
+		goto out;
+	sh->res = res;
+	sh->mm = mm;
+	sh->method = method;
+	sh->s.range_start = start;
 
 	res->pid = pid;
 	res->start = start;
 	res->end = end;
+	res->method = method;
+	res->mapcount = rs_mapcount_model();
 	ret = 0;
-	for (addr = start; addr < end && !ret; addr = next)
-		ret = rs_share_span(s, res, mm, addr, min(end, (addr & PMD_MASK) + PMD_SIZE), end, items, &next);
-	if (rs_sharing_name_peers(s, all_owners, &res->all_owners, &res->shared_mms) && !ret)
+	for (addr = start; addr < end && !ret;) {
+		if (mmap_read_lock_killable(mm)) {
+			ret = -EINTR;
+			break;
+		}
+		ret = rs_share_step(sh, &addr, start, end);
+		mmap_read_unlock(mm);
+		cond_resched();
+		if (!ret && fatal_signal_pending(current))
+			ret = -EINTR;
+	}
+	if (rs_sharing_name_peers(&sh->s, all_owners, &res->all_owners, &res->shared_mms) && !ret)
 		ret = -ENOMEM;
-	res->nr_peers = s->nr_peers;
-	res->peers_dropped = s->peers_dropped;
-	res->vmas = s->vmas;
+	res->nr_peers = sh->s.nr_peers;
+	res->peers_dropped = sh->s.peers_dropped;
+	res->folios = sh->s.walks;
+	res->vmas = sh->s.vmas;
+	res->lock_max_ns = sh->s.lock_max_ns;
 	res->ns = ktime_get_ns() - t0;
 out:
 	if (ret == -ENOMEM)
 		rs_msg(msg, cap, "out of memory");
 	else if (ret == -EINTR)
 		rs_msg(msg, cap, "interrupted by a fatal signal");
-	if (s)
-		rs_sharing_release(s);
-	kvfree(s);
-	kvfree(items);
+	if (sh) {
+		rs_sharing_release(&sh->s);
+		kvfree(sh->ents);
+	}
+	kvfree(sh);
 	mmput(mm);
 	return ret;
 }

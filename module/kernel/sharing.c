@@ -1,16 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Who maps each page of a folio, and per-process totals (sharing.h).
+ * The working set share and phys have in common, the rmap walk of method=walk, and the
+ * accounting of one observation (sharing.h).
  *
- * - The folio is locked by the caller and walked as walk walks it (rs_walk_folio).
- *   rs_sharing_one runs under the anon_vma lock or i_mmap_rwsem and, while
- *   page_vma_mapped_walk() returns true, the page-table lock: it only counts into preallocated
- *   arrays and takes mmgrab() on other mms (an atomic increment), so that no mm the walk met can
- *   be freed, and its address reused, before it is accounted.
- * - Peers are found through an open-addressing table of mm pointers; they are named once, at
- *   the end, through the walk's owner resolution (walk.c).
+ * - method=walk: the folio is locked by the caller and walked as walk walks it
+ *   (rs_walk_folio). rs_sharing_one runs under the anon_vma lock or i_mmap_rwsem and, while
+ *   page_vma_mapped_walk() returns true, the page-table lock: it only fills preallocated
+ *   records and takes mmgrab() on each mm it records (an atomic increment), so that no mm the
+ *   walk met can be freed, and its address reused, before it is accounted.
+ * - Peers are found through an open-addressing table of mm pointers, each held by mmgrab()
+ *   until the end; they are named once, at the end, through the walk's owner resolution.
  */
 #include <linux/hash.h>
+#include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
 #include <linux/rmap.h>
@@ -30,30 +32,93 @@ int rs_sharing_init(struct rs_sharing *s, struct rs_share_peer *peers, unsigned 
 {
 	s->peers = peers;
 	s->peers_cap = cap;
-	s->recs = kvmalloc_array(RMAPSCOPE_MAX_MAPS, sizeof(*s->recs), RS_GFP);
-	s->pool = kvmalloc_array(RMAPSCOPE_MAX_MAPS, 2 * RS_SHARE_WORDS * sizeof(long), RS_GFP);
 	s->slots = kvcalloc(cap ? cap : 1, sizeof(*s->slots), RS_GFP);
 	s->hash = kvcalloc(1U << RS_SHARE_HASH_BITS, sizeof(*s->hash), RS_GFP);
-	return s->recs && s->pool && s->slots && s->hash ? 0 : -ENOMEM;
+	s->counts = kvmalloc_array(RS_POS_MAX, sizeof(*s->counts), RS_GFP);
+	s->flags = kvmalloc_array(RS_POS_MAX, sizeof(*s->flags), RS_GFP);
+	s->pfn = kvmalloc_array(RS_POS_MAX, sizeof(*s->pfn), RS_GFP);
+	s->has = kvmalloc_array(BITS_TO_LONGS(RS_POS_MAX), sizeof(long), RS_GFP);
+	s->lowest = kvmalloc_array(RS_POS_MAX, sizeof(*s->lowest), RS_GFP);
+	s->unit = kvmalloc_array(RS_POS_MAX, sizeof(*s->unit), RS_GFP);
+	s->bits = kvmalloc_array(RS_OBS_SCRATCH_WORDS(RS_POS_MAX), sizeof(long), RS_GFP);
+	s->recs = kvmalloc_array(RMAPSCOPE_MAX_MAPS, sizeof(*s->recs), RS_GFP);
+	s->omaps = kvmalloc_array(RMAPSCOPE_MAX_MAPS, sizeof(*s->omaps), RS_GFP);
+	s->deltas = kvmalloc_array(RMAPSCOPE_MAX_MAPS, sizeof(*s->deltas), RS_GFP);
+	s->order = kvmalloc_array(RMAPSCOPE_MAX_MAPS, sizeof(*s->order), RS_GFP);
+	s->pool = kvmalloc_array(RS_SHARE_POOL_WORDS, sizeof(long), RS_GFP);
+	return s->slots && s->hash && s->counts && s->flags && s->pfn && s->has && s->lowest &&
+	       s->unit && s->bits && s->recs && s->omaps && s->deltas && s->order && s->pool ? 0 : -ENOMEM;
 }
 
 void rs_sharing_release(struct rs_sharing *s)
 {
 	unsigned int i;
 
-	rs_sharing_drop_recs(s);
+	if (s->recs)
+		rs_sharing_drop_recs(s);
 	for (i = 0; s->hash && i < (1U << RS_SHARE_HASH_BITS); i++)
 		if (s->hash[i].mm)
 			mmdrop(s->hash[i].mm);
-	kvfree(s->recs);
-	kvfree(s->pool);
 	kvfree(s->slots);
 	kvfree(s->hash);
-	s->recs = NULL;
-	s->pool = NULL;
-	s->slots = NULL;
-	s->hash = NULL;
+	kvfree(s->counts);
+	kvfree(s->flags);
+	kvfree(s->pfn);
+	kvfree(s->has);
+	kvfree(s->lowest);
+	kvfree(s->unit);
+	kvfree(s->bits);
+	kvfree(s->recs);
+	kvfree(s->omaps);
+	kvfree(s->deltas);
+	kvfree(s->order);
+	kvfree(s->pool);
+	memset(s, 0, sizeof(*s));
 }
+
+bool rs_sharing_begin(struct rs_sharing *s, unsigned int n)
+{
+	if (WARN_ON_ONCE(!n || n > RS_POS_MAX))
+		return false;
+	s->n = n;
+	s->nrec = 0;
+	s->overflow = false;
+	s->rec_cap = min_t(unsigned long, RMAPSCOPE_MAX_MAPS, RS_SHARE_POOL_WORDS / (2 * BITS_TO_LONGS(n)));
+	memset(s->counts, 0, n * sizeof(*s->counts));
+	memset(s->flags, 0, n * sizeof(*s->flags));
+	return s->rec_cap > 0;
+}
+
+struct rs_share_rec *rs_sharing_rec(struct rs_sharing *s)
+{
+	unsigned int words = BITS_TO_LONGS(s->n);
+	struct rs_share_rec *rec;
+
+	if (s->nrec == s->rec_cap) {
+		s->overflow = true;
+		return NULL;
+	}
+	rec = &s->recs[s->nrec++];
+	*rec = (struct rs_share_rec){
+		.pages = s->pool + 2 * (s->nrec - 1) * words,
+		.young = s->pool + (2 * (s->nrec - 1) + 1) * words,
+	};
+	bitmap_zero(rec->pages, s->n);
+	bitmap_zero(rec->young, s->n);
+	return rec;
+}
+
+void rs_sharing_drop_recs(struct rs_sharing *s)
+{
+	unsigned int r;
+
+	for (r = 0; r < s->nrec; r++)
+		if (s->recs[r].held)
+			mmdrop(s->recs[r].mm);
+	s->nrec = 0;
+}
+
+/* method=walk ------------------------------------------------------------------------------- */
 
 static bool rs_sharing_visited(const struct rs_sharing *s, const struct vm_area_struct *vma,
 			       unsigned long addr)
@@ -64,6 +129,19 @@ static bool rs_sharing_visited(const struct rs_sharing *s, const struct vm_area_
 		if (s->recs[i].vma == vma && s->recs[i].addr == addr)
 			return true;
 	return false;
+}
+
+/* Page i of the folio seen at address a through an entry of the target's own mm. */
+static void rs_sharing_mine(struct rs_sharing *s, unsigned int i, unsigned long a, bool dirty)
+{
+	if (a < s->lowest[i] && a >= s->range_start)
+		s->lowest[i] = a;
+	/* The entry where the target's walk found page i. */
+	if (i >= s->idx0 && i < s->idx0 + s->pages && a == s->a0 + (unsigned long)(i - s->idx0) * PAGE_SIZE) {
+		s->flags[i] |= RS_POS_MINE;
+		if (dirty)
+			s->flags[i] |= RS_POS_DIRTY;
+	}
 }
 
 static bool rs_sharing_one(struct folio *folio, struct vm_area_struct *vma, unsigned long addr,
@@ -79,18 +157,12 @@ static bool rs_sharing_one(struct folio *folio, struct vm_area_struct *vma, unsi
 	/* rmap_walk_ksm() can reach a VMA twice (walk.c, rs_merge_visits): count it once. */
 	if (s->ksm && rs_sharing_visited(s, vma, addr))
 		return true;
-	if (s->nrec == RMAPSCOPE_MAX_MAPS) {
-		s->overflow = true;
-		return false;	/* stops the walk */
-	}
-	rec = &s->recs[s->nrec];
-	*rec = (struct rs_share_rec){
-		.vma = vma, .addr = addr,
-		.pages = s->pool + 2 * s->nrec * RS_SHARE_WORDS,
-		.young = s->pool + (2 * s->nrec + 1) * RS_SHARE_WORDS,
-	};
-	bitmap_zero(rec->pages, s->nr);
-	bitmap_zero(rec->young, s->nr);
+	rec = rs_sharing_rec(s);
+	if (!rec)
+		return false;	/* stops the walk: too many mappings */
+	rec->vma = vma;
+	rec->addr = addr;
+	rec->target = mine;
 
 	/* Never leave this loop early: while it returns true the PTL is held. */
 	while (rs_call_page_vma_mapped_walk(&pvmw)) {
@@ -100,7 +172,7 @@ static bool rs_sharing_one(struct folio *folio, struct vm_area_struct *vma, unsi
 		if (pvmw.pte) {
 			pte_t pte = ptep_get(pvmw.pte);
 
-			if (pte_present(pte) && pte_pfn(pte) - s->pfn0 < s->nr) {
+			if (pte_present(pte) && pte_pfn(pte) - s->pfn0 < s->n) {
 				first = pte_pfn(pte) - s->pfn0;
 				n = 1;
 				dirty = pte_dirty(pte);
@@ -110,72 +182,81 @@ static bool rs_sharing_one(struct folio *folio, struct vm_area_struct *vma, unsi
 #ifdef CONFIG_TRANSPARENT_HUGEPAGE
 			pmd_t pmd = rs_pmdp_get(pvmw.pmd);
 
-			n = s->nr;
+			n = s->n;
 			dirty = pmd_dirty(pmd);
 			young = pmd_young(pmd);
 #endif
 		}
 		for (i = first; i < first + n; i++) {
-			unsigned long a = pvmw.address + (i - first) * PAGE_SIZE;
-
 			__set_bit(i, rec->pages);
 			if (young)
 				__set_bit(i, rec->young);
 			s->counts[i]++;
 			found = true;
-			/* The target's own entry at the address where its lookup found page i. */
-			if (mine && a >= s->a0 && a < s->a1 && i == s->idx0 + ((a - s->a0) >> PAGE_SHIFT)) {
-				__set_bit(i, s->tseen);
-				if (dirty)
-					__set_bit(i, s->tdirty);
-			}
+			if (mine)
+				rs_sharing_mine(s, i, pvmw.address + (i - first) * PAGE_SIZE, dirty);
 		}
 	}
-	if (!found)
+	if (!found) {
+		s->nrec--;	/* nothing of the folio there: no record */
 		return true;
-	if (!mine) {
-		mmgrab(vma->vm_mm);
-		rec->mm = vma->vm_mm;
 	}
-	s->nrec++;
+	mmgrab(vma->vm_mm);
+	rec->mm = vma->vm_mm;
+	rec->held = true;
 	return true;
+}
+
+void rs_sharing_held(struct rs_sharing *s, u64 t0)
+{
+	u64 held = ktime_get_ns() - t0;
+
+	if (held > s->lock_max_ns)
+		s->lock_max_ns = held;
 }
 
 int rs_sharing_walk(struct rs_sharing *s, struct folio *folio, struct mm_struct *target,
 		    unsigned long a0, unsigned int idx0, unsigned int pages)
 {
-	unsigned int nr = folio_nr_pages(folio);
+	unsigned int i, nr = folio_nr_pages(folio);
+	u64 t0;
+	int ret;
 
-	if (WARN_ON_ONCE(!folio_test_locked(folio) || nr > RS_SHARE_FOLIO_MAX))
+	if (WARN_ON_ONCE(!folio_test_locked(folio)) || !rs_sharing_begin(s, nr))
 		return -EOPNOTSUPP;
 	s->target = target;
 	s->pfn0 = folio_pfn(folio);
-	s->nr = nr;
 	s->ksm = folio_test_ksm(folio);
 	s->a0 = a0;
-	s->a1 = a0 + (unsigned long)pages * PAGE_SIZE;
 	s->idx0 = idx0;
-	memset(s->counts, 0, nr * sizeof(s->counts[0]));
-	bitmap_zero(s->tseen, nr);
-	bitmap_zero(s->tdirty, nr);
-	s->overflow = false;
-	if (rs_walk_folio(folio, rs_sharing_one, s))
+	s->pages = pages;
+	for (i = 0; i < nr; i++)
+		s->lowest[i] = ULONG_MAX;
+	s->walks++;
+	t0 = ktime_get_ns();
+	ret = rs_walk_folio(folio, rs_sharing_one, s);
+	rs_sharing_held(s, t0);	/* the whole walk: its rmap lock is held inside, for most of it */
+	if (ret)
 		return -EOPNOTSUPP;	/* anon_lock not callable: nothing walked */
+	for (i = 0; i < nr; i++) {
+		if (folio_test_pmd_mappable(folio))
+			s->flags[i] |= RS_POS_THP;
+		if (i < idx0 || i >= idx0 + pages)
+			continue;
+		s->flags[i] |= RS_POS_PAGE;
+		/* As smaps_account(): dirty when the entry or the folio is. */
+		if (folio_test_dirty(folio))
+			s->flags[i] |= RS_POS_DIRTY;
+		if (target && s->lowest[i] == a0 + (unsigned long)(i - idx0) * PAGE_SIZE)
+			s->flags[i] |= RS_POS_FIRST;
+	}
 	return s->overflow ? -E2BIG : 0;
 }
 
-void rs_sharing_drop_recs(struct rs_sharing *s)
-{
-	unsigned int r;
+/* Accounting -------------------------------------------------------------------------------- */
 
-	for (r = 0; r < s->nrec; r++)
-		if (s->recs[r].mm)
-			mmdrop(s->recs[r].mm);
-	s->nrec = 0;
-}
-
-struct rs_share_peer *rs_sharing_peer(struct rs_sharing *s, struct mm_struct *mm,
-				      struct rs_share_slot **slot)
+/* The peer of mm (taking an mmgrab() for a new one), or NULL when it is past the listed peers. */
+static struct rs_share_peer *rs_sharing_peer(struct rs_sharing *s, struct mm_struct *mm)
 {
 	unsigned int mask = (1U << RS_SHARE_HASH_BITS) - 1;
 	unsigned int h = hash_ptr(mm, RS_SHARE_HASH_BITS);
@@ -184,7 +265,7 @@ struct rs_share_peer *rs_sharing_peer(struct rs_sharing *s, struct mm_struct *mm
 	for (;; h = (h + 1) & mask) {
 		b = &s->hash[h];
 		if (b->mm == mm)
-			goto found;
+			return b->slot == UINT_MAX ? NULL : &s->peers[b->slot];
 		if (!b->mm)
 			break;
 	}
@@ -204,25 +285,50 @@ struct rs_share_peer *rs_sharing_peer(struct rs_sharing *s, struct mm_struct *mm
 	b->slot = s->nr_peers++;
 	s->slots[b->slot] = (struct rs_share_slot){ .mm = mm };
 	memset(&s->peers[b->slot], 0, sizeof(s->peers[b->slot]));
-found:
-	if (b->slot == UINT_MAX)
-		return NULL;
-	*slot = &s->slots[b->slot];
 	return &s->peers[b->slot];
 }
 
-void rs_sharing_next_folio(struct rs_sharing *s)
+static struct rs_obs rs_sharing_obs(struct rs_sharing *s, int kind)
 {
-	s->gen++;
+	unsigned int r;
+
+	for (r = 0; r < s->nrec; r++)
+		s->omaps[r] = (struct rs_obs_map){
+			.mm = s->recs[r].mm, .target = s->recs[r].target,
+			.pages = s->recs[r].pages, .young = s->recs[r].young,
+		};
+	return (struct rs_obs){
+		.n = s->n, .kind = kind, .page_shift = PAGE_SHIFT, .counts = s->counts,
+		.flags = s->flags, .maps = s->omaps, .nmaps = s->nrec,
+		.unit = s->unit, .order = s->order, .bits = s->bits,
+	};
 }
 
-bool rs_sharing_first_time(struct rs_sharing *s, struct rs_share_slot *slot, unsigned int page)
+static void rs_sharing_merge(struct rs_sharing *s, unsigned int nd)
 {
-	if (slot->gen != s->gen) {
-		slot->gen = s->gen;
-		bitmap_zero(slot->seen, s->nr);
+	unsigned int d;
+
+	for (d = 0; d < nd; d++) {
+		struct rs_share_peer *p = rs_sharing_peer(s, (struct mm_struct *)s->deltas[d].mm);
+
+		if (p)
+			rs_core_obs_add(p, &s->deltas[d].d);
 	}
-	return !__test_and_set_bit(page, slot->seen);
+}
+
+void rs_sharing_share(struct rs_sharing *s, struct rs_share_result *res, int kind)
+{
+	struct rs_obs o = rs_sharing_obs(s, kind);
+
+	rs_sharing_merge(s, rs_core_share_observe(res, &o, s->deltas));
+}
+
+void rs_sharing_phys(struct rs_sharing *s, struct rs_phys_result *res, struct rs_phys_file *file,
+		     int kind)
+{
+	struct rs_obs o = rs_sharing_obs(s, kind);
+
+	rs_sharing_merge(s, rs_core_phys_observe(res, file, &o, s->deltas));
 }
 
 int rs_sharing_name_peers(struct rs_sharing *s, int all_owners, int *all, unsigned int *shared_mms)
@@ -249,13 +355,6 @@ int rs_sharing_name_peers(struct rs_sharing *s, int all_owners, int *all, unsign
 	kvfree(mms);
 	kvfree(owners);
 	return ret;
-}
-
-unsigned long long rs_share_unit(u32 mapcount)
-{
-	unsigned long long pss = (unsigned long long)PAGE_SIZE << RS_PSS_SHIFT;
-
-	return mapcount >= 2 ? div_u64(pss, mapcount) : pss;
 }
 
 int rs_share_kind(struct folio *folio)

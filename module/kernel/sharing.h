@@ -1,34 +1,44 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Who maps each page of a folio, and per-process totals over many folios: what share (share.c)
- * and phys (phys.c) have in common. One rmap walk per folio counts, page by page, the entries
- * that map it (the per-page mapcount smaps divides by) and which mm maps which page; the
- * per-mm totals live in a table of peers keyed by mm (each held by mmgrab() until the end).
+ * What share (share.c) and phys (phys.c) have in common: the working set of one command, the
+ * table of the other processes met (keyed by mm, each held by mmgrab() until the end), and one
+ * observation at a time (../core/observation.h): a set of pages ("positions") and every
+ * mapping of them that was found,
+ * - by method=walk: one rmap_walk() of a locked folio (rs_sharing_walk(), here), whose
+ *   positions are the folio's pages;
+ * - by method=bulk: one comparison of a run's page tables with the reverse map's candidate VMAs
+ *   (bulk.c), whose positions are consecutive page offsets of one anon_vma or address_space.
+ * The core turns an observation into figures; rs_sharing_share()/rs_sharing_phys() add its
+ * per-process parts into the peer table.
  */
 #ifndef RMAPSCOPE_SHARING_H
 #define RMAPSCOPE_SHARING_H
 
 #include <linux/bitmap.h>
 #include <linux/mm_types.h>
+#include <linux/pgtable.h>
 
-#include "../core/share_report.h"
+#include "../core/observation.h"
 
-#define RS_SHARE_WORDS BITS_TO_LONGS(RS_SHARE_FOLIO_MAX)
+/* The most positions of one observation: a page table's worth, the largest folio a PMD maps. */
+#define RS_POS_MAX PTRS_PER_PTE
+/* Bitmap words the mappings of one observation may use: 2 MiB, two bitmaps a record. */
+#define RS_SHARE_POOL_WORDS (256UL * 1024)
 
-/* One mapping of the folio being walked: one VMA of one mm at one address. */
+/* One mapping found: one VMA of one mm, and which positions it maps. */
 struct rs_share_rec {
-	struct mm_struct *mm;		/* another process's mm, mmgrab()ed; NULL for the target's */
+	struct mm_struct *mm;		/* held: mmgrab()ed (method=walk); else valid under the rmap lock */
+	bool held;
 	const struct vm_area_struct *vma;	/* identity only: KSM's repeated visits */
-	unsigned long addr;
-	unsigned long *pages;		/* bitmap: the folio's pages this mapping maps */
-	unsigned long *young;		/* ... whose entry is young */
+	unsigned long addr;		/* method=walk: where rmap_walk() said it maps the folio */
+	long shift;			/* bulk: its address of a position minus the target's */
+	bool target;			/* share: one of the target's own VMAs */
+	unsigned long *pages, *young;	/* bitmaps over the positions */
 };
 
-/* A peer mm: peers[] of the same index, and what the walk needs besides. */
+/* A peer mm: peers[] of the same index. */
 struct rs_share_slot {
 	struct mm_struct *mm;		/* mmgrab()ed */
-	unsigned long gen;		/* the folio whose pages are in seen */
-	DECLARE_BITMAP(seen, RS_SHARE_FOLIO_MAX);
 };
 
 struct rs_share_bucket {
@@ -37,54 +47,76 @@ struct rs_share_bucket {
 };
 
 struct rs_sharing {
-	/* The peers: filled by rs_sharing_peer(), named by rs_sharing_name_peers(). */
+	/* The peers (share) or owners (phys), named by rs_sharing_name_peers(). */
 	struct rs_share_peer *peers;
 	unsigned int nr_peers, peers_cap;
 	unsigned long peers_dropped;
-	unsigned long vmas;		/* rmap_one calls */
-	/* The folio being walked, and the target's item of it (share: the pages it maps at a0). */
-	struct mm_struct *target;	/* NULL: no target (phys) */
-	unsigned long pfn0;
-	unsigned int nr;
-	bool ksm;
-	unsigned long a0, a1;
-	unsigned int idx0;
-	u32 counts[RS_SHARE_FOLIO_MAX];	/* entries mapping each page */
-	DECLARE_BITMAP(tseen, RS_SHARE_FOLIO_MAX);	/* item pages the walk found at their address */
-	DECLARE_BITMAP(tdirty, RS_SHARE_FOLIO_MAX);	/* ... with a dirty entry */
-	struct rs_share_rec *recs;	/* the walk's mappings of other mms (and the target's) */
-	unsigned int nrec;
-	bool overflow;
-	unsigned long *pool;		/* 2 * RS_SHARE_WORDS per record */
-	struct rs_share_slot *slots;	/* parallel to peers */
+	struct rs_share_slot *slots;
 	struct rs_share_bucket *hash;
 	unsigned int hashed;
-	unsigned long gen;
+	/* Cost: rmap walks or bulk comparisons made, the VMAs they examined, the longest rmap lock hold. */
+	unsigned long walks, vmas;
+	u64 lock_max_ns;
+	/* The observation being built: n positions. */
+	unsigned int n;
+	u32 *counts;			/* entries mapping each position's page */
+	u8 *flags;			/* RS_POS_* */
+	unsigned long *pfn;		/* bulk: the page expected at each position */
+	unsigned long *has;		/* bulk: positions with a page (bitmap) */
+	struct rs_share_rec *recs;	/* the mappings found */
+	unsigned int nrec, rec_cap;	/* rec_cap: for this observation, from the pool */
+	bool overflow;			/* more mappings than rec_cap */
+	unsigned long *pool;		/* RS_SHARE_POOL_WORDS: two bitmaps per record */
+	/* method=walk, the folio being walked: the target's pages [idx0, idx0 + pages) at a0. */
+	struct mm_struct *target;	/* NULL: no target (phys) */
+	unsigned long pfn0;
+	bool ksm;
+	unsigned long a0;
+	unsigned int idx0, pages;
+	unsigned long range_start;	/* share: where the scanned range starts */
+	u64 *lowest;			/* the target's lowest address in the range mapping each page */
+	/* For the core: the observation and its scratch. */
+	struct rs_obs_map *omaps;
+	struct rs_obs_delta *deltas;
+	unsigned long long *unit;
+	unsigned int *order;
+	unsigned long *bits;
 };
 
-/* Allocates the working set (about 2.9 MiB); peers has room for cap entries. 0 or -ENOMEM. */
+/* Allocates the working set; peers has room for cap entries. 0 or -ENOMEM. */
 int rs_sharing_init(struct rs_sharing *s, struct rs_share_peer *peers, unsigned int cap);
 /* Drops every mm reference and frees the working set (after rs_sharing_name_peers()). */
 void rs_sharing_release(struct rs_sharing *s);
+
 /*
- * Walks a locked folio. target, a0, idx0, pages: the target's mapping of pages [idx0, +pages)
- * at a0 (tseen/tdirty tell what the walk found there), or target NULL. 0; -EOPNOTSUPP when
- * the folio cannot be walked here; -E2BIG past RMAPSCOPE_MAX_MAPS mappings. Drop the records
- * with rs_sharing_drop_recs() once accounted.
+ * Starts an observation of n positions (at most RS_POS_MAX), every flag clear and no mapping;
+ * false when the pool holds no record for bitmaps of n bits (then count it too_many_mappings).
+ */
+bool rs_sharing_begin(struct rs_sharing *s, unsigned int n);
+/* The next record (its bitmaps zeroed), or NULL with s->overflow set. Callable under spinlocks. */
+struct rs_share_rec *rs_sharing_rec(struct rs_sharing *s);
+/* Drops the records' references (method=walk). */
+void rs_sharing_drop_recs(struct rs_sharing *s);
+
+/*
+ * method=walk: rmap_walk() of a locked folio, whose positions are its pages, of which
+ * [idx0, idx0 + pages) are counted (RS_POS_PAGE). share: target and a0 are the target's own
+ * mapping of those pages (their flags say RS_POS_MINE where the walk met that entry,
+ * RS_POS_FIRST where no lower address of the target maps the page); phys: target NULL. 0; -EOPNOTSUPP when the folio cannot be walked here;
+ * -E2BIG past the records the pool holds.
  */
 int rs_sharing_walk(struct rs_sharing *s, struct folio *folio, struct mm_struct *target,
 		    unsigned long a0, unsigned int idx0, unsigned int pages);
-void rs_sharing_drop_recs(struct rs_sharing *s);
-/* The peer of mm (taking an mmgrab() for a new one), or NULL when it is past the listed peers. */
-struct rs_share_peer *rs_sharing_peer(struct rs_sharing *s, struct mm_struct *mm,
-				      struct rs_share_slot **slot);
-/* Starts a folio's accounting: rs_sharing_first_time() is true once per (peer, page) and folio. */
-void rs_sharing_next_folio(struct rs_sharing *s);
-bool rs_sharing_first_time(struct rs_sharing *s, struct rs_share_slot *slot, unsigned int page);
+
+/* The observation into res through the core, and its per-process parts into the peer table. */
+void rs_sharing_share(struct rs_sharing *s, struct rs_share_result *res, int kind);
+void rs_sharing_phys(struct rs_sharing *s, struct rs_phys_result *res, struct rs_phys_file *file,
+		     int kind);
+
+/* One hold of an rmap lock, from t0 (ktime_get_ns()) until now: the longest is kept. */
+void rs_sharing_held(struct rs_sharing *s, u64 t0);
 /* Names every peer by its mm's owner, or every process of it (all). -ENOMEM, or 0. */
 int rs_sharing_name_peers(struct rs_sharing *s, int all_owners, int *all, unsigned int *shared_mms);
-/* A page's share of PSS, as smaps_account() computes it: bytes << RS_PSS_SHIFT. */
-unsigned long long rs_share_unit(u32 mapcount);
 /* anon, file, shmem or KSM (RS_SK_*). */
 int rs_share_kind(struct folio *folio);
 

@@ -28,7 +28,9 @@
 	X(folio_putback_lru, 0, RS_USE_CALL)			\
 	X(lru_add_drain, 0, RS_USE_CALL)			\
 	X(lru_add_drain_all, 0, RS_USE_CALL)			\
-	RS_VERSION_SYMBOLS(X)
+	RS_VERSION_SYMBOLS(X)					\
+	RS_RMAP_TREE_SYMBOLS(X)					\
+	RS_PTE_MAP_LOCK_SYMBOLS(X)
 
 #if RS_HAVE_FOLIO_WALK
 #define RS_VERSION_SYMBOLS(X) X(folio_walk_start, 1, RS_USE_CALL)
@@ -36,6 +38,43 @@
 #else
 #define RS_VERSION_SYMBOLS(X) X(follow_page, 1, RS_USE_CALL) X(folio_mapcount, 0, RS_USE_CALL)
 #define RS_SYM_PAGE_LOOKUP RS_SYM_follow_page
+#endif
+
+/*
+ * The reverse map's interval trees, searched by share and phys's bulk comparison (bulk.c) as
+ * rmap_walk_anon() and rmap_walk_file() search them: renamed in 7.x (probes/rmap_tree_iter.c).
+ */
+#if RS_HAVE_RMAP_TREE_ITER
+#define RS_RMAP_TREE_SYMBOLS(X)					\
+	X(anon_rmap_tree_iter_first, 0, RS_USE_CALL)		\
+	X(anon_rmap_tree_iter_next, 0, RS_USE_CALL)		\
+	X(mapping_rmap_tree_iter_first, 0, RS_USE_CALL)		\
+	X(mapping_rmap_tree_iter_next, 0, RS_USE_CALL)
+#define RS_SYM_ANON_TREE_FIRST RS_SYM_anon_rmap_tree_iter_first
+#define RS_SYM_ANON_TREE_NEXT RS_SYM_anon_rmap_tree_iter_next
+#define RS_SYM_FILE_TREE_FIRST RS_SYM_mapping_rmap_tree_iter_first
+#define RS_SYM_FILE_TREE_NEXT RS_SYM_mapping_rmap_tree_iter_next
+#else
+#define RS_RMAP_TREE_SYMBOLS(X)					\
+	X(anon_vma_interval_tree_iter_first, 0, RS_USE_CALL)	\
+	X(anon_vma_interval_tree_iter_next, 0, RS_USE_CALL)	\
+	X(vma_interval_tree_iter_first, 0, RS_USE_CALL)		\
+	X(vma_interval_tree_iter_next, 0, RS_USE_CALL)
+#define RS_SYM_ANON_TREE_FIRST RS_SYM_anon_vma_interval_tree_iter_first
+#define RS_SYM_ANON_TREE_NEXT RS_SYM_anon_vma_interval_tree_iter_next
+#define RS_SYM_FILE_TREE_FIRST RS_SYM_vma_interval_tree_iter_first
+#define RS_SYM_FILE_TREE_NEXT RS_SYM_vma_interval_tree_iter_next
+#endif
+
+/* pte_offset_map_lock(): inline on 6.1, out of line since (compat.h). */
+#if RS_PTE_MAP_LOCK_INLINE
+#define RS_PTE_MAP_LOCK_SYMBOLS(X)
+#elif RS_HAVE_PTE_OFFSET_MAP_LOCK_INNER
+#define RS_PTE_MAP_LOCK_SYMBOLS(X) X(__pte_offset_map_lock, 0, RS_USE_CALL)
+#define RS_SYM_PTE_MAP_LOCK RS_SYM___pte_offset_map_lock
+#else
+#define RS_PTE_MAP_LOCK_SYMBOLS(X) X(pte_offset_map_lock, 0, RS_USE_CALL)
+#define RS_SYM_PTE_MAP_LOCK RS_SYM_pte_offset_map_lock
 #endif
 
 enum rs_symbol_use { RS_USE_CALL, RS_USE_CALLBACK };

@@ -18,7 +18,12 @@
 	X(rs_tramp_lru_add_drain_all)	\
 	X(rs_tramp_folio_walk_start)	\
 	X(rs_tramp_follow_page)		\
-	X(rs_tramp_folio_mapcount)
+	X(rs_tramp_folio_mapcount)	\
+	X(rs_tramp_anon_tree_first)	\
+	X(rs_tramp_anon_tree_next)	\
+	X(rs_tramp_file_tree_first)	\
+	X(rs_tramp_file_tree_next)	\
+	X(rs_tramp_pte_map_lock)
 
 #ifdef __ASSEMBLY__
 #define RS_TRAMPOLINE_ALIAS(name) SYM_FUNC_ALIAS(name, rs_cf_trampoline)
@@ -49,6 +54,33 @@ struct folio *rs_tramp_folio_walk_start(typeof(&folio_walk_start) target, struct
 struct page *rs_tramp_follow_page(typeof(&follow_page) target, struct vm_area_struct *vma,
 				  unsigned long address, unsigned int foll_flags);
 int rs_tramp_folio_mapcount(typeof(&folio_mapcount) target, struct folio *folio);
+#endif
+#if RS_HAVE_RMAP_TREE_ITER
+struct anon_vma_chain *rs_tramp_anon_tree_first(typeof(&anon_rmap_tree_iter_first) target,
+						struct anon_vma *anon_vma, pgoff_t first, pgoff_t last);
+struct anon_vma_chain *rs_tramp_anon_tree_next(typeof(&anon_rmap_tree_iter_next) target,
+					       struct anon_vma_chain *avc, pgoff_t first, pgoff_t last);
+struct vm_area_struct *rs_tramp_file_tree_first(typeof(&mapping_rmap_tree_iter_first) target,
+						struct address_space *mapping, pgoff_t first, pgoff_t last);
+struct vm_area_struct *rs_tramp_file_tree_next(typeof(&mapping_rmap_tree_iter_next) target,
+					       struct vm_area_struct *vma, pgoff_t first, pgoff_t last);
+#else
+struct anon_vma_chain *rs_tramp_anon_tree_first(typeof(&anon_vma_interval_tree_iter_first) target,
+						struct rb_root_cached *root, unsigned long first,
+						unsigned long last);
+struct anon_vma_chain *rs_tramp_anon_tree_next(typeof(&anon_vma_interval_tree_iter_next) target,
+					       struct anon_vma_chain *avc, unsigned long first,
+					       unsigned long last);
+struct vm_area_struct *rs_tramp_file_tree_first(typeof(&vma_interval_tree_iter_first) target,
+						struct rb_root_cached *root, unsigned long first,
+						unsigned long last);
+struct vm_area_struct *rs_tramp_file_tree_next(typeof(&vma_interval_tree_iter_next) target,
+					       struct vm_area_struct *vma, unsigned long first,
+					       unsigned long last);
+#endif
+#if !RS_PTE_MAP_LOCK_INLINE
+pte_t *rs_tramp_pte_map_lock(typeof(&RS_PTE_MAP_LOCK_FN) target, struct mm_struct *mm, pmd_t *pmd,
+			     unsigned long addr, spinlock_t **ptl);
 #endif
 #endif
 

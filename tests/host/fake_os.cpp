@@ -178,10 +178,11 @@ int rs_os_range_referenced(int, unsigned long, unsigned long, rs_range_result *r
 	return 0;
 }
 
-int rs_os_share(int pid, unsigned long start, unsigned long end, int all_owners, rs_share_result *res, char *msg,
-		size_t cap)
+int rs_os_share(int pid, unsigned long start, unsigned long end, int all_owners, int method, rs_share_result *res,
+		char *msg, size_t cap)
 {
 	auto &s = fake::state();
+	s.last_method = method;
 	s.last_share_pid = pid;
 	s.last_share_start = start;
 	s.last_share_end = end;
@@ -202,10 +203,11 @@ int rs_os_share(int pid, unsigned long start, unsigned long end, int all_owners,
 	return 0;
 }
 
-int rs_os_phys(unsigned long start_pfn, unsigned long end_pfn, int referenced, int, rs_phys_result *res, char *msg,
-	       size_t cap)
+int rs_os_phys(unsigned long start_pfn, unsigned long end_pfn, int referenced, int, int method, rs_phys_result *res,
+	       char *msg, size_t cap)
 {
 	auto &s = fake::state();
+	s.last_method = method;
 	s.last_phys = {start_pfn, end_pfn, static_cast<unsigned long>(referenced)};
 	if (s.phys_err) {
 		std::snprintf(msg, cap, "scripted phys failure");

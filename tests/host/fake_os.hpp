@@ -32,6 +32,7 @@ struct State {
 	rs_share_result share{};
 	std::vector<rs_share_peer> share_peers;
 	int last_share_pid = 0;
+	int last_method = -1;		// share's and phys's method=
 	unsigned long last_share_start = 0, last_share_end = 0;
 	// phys: the summary as the kernel side fills it; owners from share_peers; the files
 	int phys_err = 0;

@@ -100,9 +100,9 @@ TEST(ShareCommand, Grammar)
 		{"share pid=1 start=0x1000", "give both start= and end=, or neither (the whole address space)"},
 		{"share pid=1 end=0x1000", "give both start= and end=, or neither (the whole address space)"},
 		{"share pid=1 start=0x2000 end=0x2000", "start= must be below end="},
-		{"share pid=1 addr=0x1000", "share takes pid=, start=, end=, format= and owners= only"},
-		{"share pid=1 detail=1", "share takes pid=, start=, end=, format= and owners= only"},
-		{"share pfn=1", "share takes pid=, start=, end=, format= and owners= only"},
+		{"share pid=1 addr=0x1000", "share takes pid=, start=, end=, method=, format= and owners= only"},
+		{"share pid=1 detail=1", "share takes pid=, start=, end=, method=, format= and owners= only"},
+		{"share pfn=1", "share takes pid=, start=, end=, method=, format= and owners= only"},
 		{"share pid=0", "pid out of range (1..4194304): '0'"},
 	};
 	for (const auto &[line, msg] : bad) {
@@ -122,7 +122,7 @@ TEST_F(Share, TextSortsPeersAndRoundsPssAsSmaps)
 	EXPECT_EQ(fake::state().last_share_end, 0x9000UL);
 	EXPECT_EQ(t, "share pid=42 start=0x0 end=0x7ffffffff000 rss=10 pss_bytes=36864 uss=8 shared_clean=2 "
 		     "shared_dirty=0 private_clean=0 private_dirty=8 anon=10 file=0 shmem=0 ksm=0 thp=0 folios=0 "
-		     "vmas=0 peers=3 peers_dropped=0 owners=owner shared_mms=0 ns=0\n"
+		     "vmas=0 peers=3 peers_dropped=0 owners=owner shared_mms=0 method=bulk mapcount=- lock_max_ns=0 ns=0\n"
 		     "skips untracked=3 unsupported=0 large=0 raced=0 too_many_mappings=0\n"
 		     "peer pid=9 comm=big\\040one pages=2 anon=2 file=0 shmem=0 ksm=0 thp=0 pss_bytes=4096\n"
 		     "peer pid=7 comm=small pages=1 anon=1 file=0 shmem=0 ksm=0 thp=0 pss_bytes=2048\n"
@@ -188,9 +188,9 @@ TEST(PhysCommand, Grammar)
 		{"phys start_pfn=0x100", "start_pfn= needs end_pfn="},
 		{"phys start_pfn=0x200 end_pfn=0x200", "start_pfn= must be below end_pfn="},
 		{"phys referenced=2", "referenced must be 0 or 1, got '2'"},
-		{"phys pid=1", "phys takes start_pfn=, end_pfn=, referenced=, format= and owners= only"},
-		{"phys pfn=1", "phys takes start_pfn=, end_pfn=, referenced=, format= and owners= only"},
-		{"phys start=1 end=2", "phys takes start_pfn=, end_pfn=, referenced=, format= and owners= only"},
+		{"phys pid=1", "phys takes start_pfn=, end_pfn=, referenced=, method=, format= and owners= only"},
+		{"phys pfn=1", "phys takes start_pfn=, end_pfn=, referenced=, method=, format= and owners= only"},
+		{"phys start=1 end=2", "phys takes start_pfn=, end_pfn=, referenced=, method=, format= and owners= only"},
 		{"walk pfn=1 start_pfn=1", "start_pfn=, end_pfn= and referenced= belong to phys only"},
 		{"share pid=1 referenced=1", "start_pfn=, end_pfn= and referenced= belong to phys only"},
 	};
@@ -233,4 +233,36 @@ TEST_F(Share, PhysReportsOwnersAndFilesMostPagesFirst)
 	EXPECT_EQ(j["files"][0]["path"], "/a b");
 	s.phys_err = -RS_ERANGE;
 	EXPECT_EQ(run("phys", &ret), "error ERANGE scripted phys failure\n");
+}
+
+TEST(ShareCommand, MethodIsBulkOrWalkForShareAndPhysOnly)
+{
+	EXPECT_EQ(parse("share pid=5").cmd.method, RS_METHOD_BULK);
+	EXPECT_EQ(parse("share pid=5 method=walk").cmd.method, RS_METHOD_WALK);
+	EXPECT_EQ(parse("share pid=5 method=bulk").cmd.method, RS_METHOD_BULK);
+	EXPECT_EQ(parse("phys method=walk").cmd.method, RS_METHOD_WALK);
+	const std::pair<const char *, const char *> bad[] = {
+		{"share pid=5 method=fast", "method must be bulk or walk, got 'fast'"},
+		{"walk pid=5 addr=0x1000 method=walk", "method= belongs to share and phys only"},
+		{"tree pfn=5 method=bulk", "method= belongs to share and phys only"},
+		{"referenced pid=5 start=0x1000 end=0x2000 method=walk", "method= belongs to share and phys only"},
+	};
+	for (const auto &[line, msg] : bad) {
+		Parsed p = parse(line);
+		EXPECT_EQ(p.ret, -RS_EINVAL) << line;
+		EXPECT_EQ(p.err, msg) << line;
+	}
+}
+
+TEST_F(Share, TheMethodReachesTheKernelAndTheResponse)
+{
+	fake::state().share.method = RS_METHOD_WALK;
+	fake::state().share.mapcount = "folio";
+	std::string t = run("share pid=42 method=walk format=json");
+	EXPECT_EQ(fake::state().last_method, RS_METHOD_WALK);
+	auto j = nlohmann::json::parse(t);
+	EXPECT_EQ(j["share"]["method"], "walk");
+	EXPECT_EQ(j["share"]["mapcount"], "folio");
+	run("phys");
+	EXPECT_EQ(fake::state().last_method, RS_METHOD_BULK);
 }

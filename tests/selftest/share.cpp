@@ -1,19 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0
-// share pid= against two independent witnesses, on a fork tree that shares anon pages (COW, some
-// broken by a write), a THP (one of its pages COW-broken in one child), a memfd and an ext4 file:
-//  - the kernel's own /proc/<pid>/smaps_rollup (Rss, Pss, Shared_*, Private_*), less the [vdso]
-//    VMA, whose pages have no rmap (share counts them as skips untracked=);
-//  - a brute-force map PFN -> processes built from every /proc/<pid>/pagemap: the peers and
-//    their page counts.
-// Each witness is read before and after the command; a run where either changed in between
-// (the selftest's own heap breaking COW with the tree) is retried.
+// share and phys against witnesses built without rmapscope (share_oracle.hpp), by both methods:
+// - a fork tree that shares anon pages (COW, some broken by a write), a THP (one of its pages
+//   COW-broken in one child), a memfd and an ext4 file;
+// - a process that maps a memfd twice, with children that inherited both mappings and one that
+//   maps it a third time: every page of it once per peer;
+// - the names phys gives memfd, SysV shm, shared anonymous memory and a deleted file, against
+//   /proc/PID/maps;
+// - a 1 TiB PROT_NONE reservation beside populated memory: it adds no time;
+// - SIGKILL during the slowest command there is: the command ends at once;
+// - a tmpfs unmounted while phys runs over its page: phys holds nothing of it;
+// - hugetlb pages counted as such.
+// Each witness is read before and after the commands; a run where it changed in between (the
+// selftest's own heap breaking COW with the tree) is retried.
 #include "share.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/ipc.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/shm.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -25,179 +35,214 @@
 #include <functional>
 #include <iterator>
 #include <map>
+#include <memory>
 #include <set>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "ctl_client.hpp"
+#include "methods.hpp"
 #include "oracle.hpp"
 #include "procs.hpp"
 #include "record.hpp"
+#include "share_oracle.hpp"
 #include "tap.hpp"
 
 namespace rmapscope {
 namespace {
-
-struct Mem {
-	long rss = 0, pss = 0, shared_clean = 0, shared_dirty = 0, private_clean = 0, private_dirty = 0; // kB
-	bool operator==(const Mem &) const = default;
-};
-
-std::string mem_text(const Mem &m)
-{
-	std::ostringstream o;
-	o << "Rss " << m.rss << " Pss " << m.pss << " Shared_Clean " << m.shared_clean << " Shared_Dirty "
-	  << m.shared_dirty << " Private_Clean " << m.private_clean << " Private_Dirty " << m.private_dirty << " (kB)";
-	return o.str();
-}
-
-void add_field(Mem &m, const std::string &line, int sign)
-{
-	static const std::pair<const char *, long Mem::*> keys[] = {
-		{"Rss:", &Mem::rss}, {"Pss:", &Mem::pss}, {"Shared_Clean:", &Mem::shared_clean},
-		{"Shared_Dirty:", &Mem::shared_dirty}, {"Private_Clean:", &Mem::private_clean},
-		{"Private_Dirty:", &Mem::private_dirty},
-	};
-	for (const auto &[key, field] : keys)
-		if (line.rfind(key, 0) == 0)
-			m.*field += sign * std::atol(line.c_str() + std::strlen(key));
-}
-
-// smaps_rollup less the [vdso] VMA of /proc/<pid>/smaps. *vdso: whether it had resident pages.
-Mem smaps_without_vdso(int pid, bool *vdso)
-{
-	Mem m;
-	std::ifstream rollup("/proc/" + std::to_string(pid) + "/smaps_rollup");
-	for (std::string line; std::getline(rollup, line);)
-		add_field(m, line, 1);
-	std::ifstream smaps("/proc/" + std::to_string(pid) + "/smaps");
-	bool in_vdso = false;
-	Mem v;
-	for (std::string line; std::getline(smaps, line);) {
-		unsigned long lo, hi;
-		if (std::sscanf(line.c_str(), "%lx-%lx ", &lo, &hi) == 2 && line.find(':') > line.find(' '))
-			in_vdso = line.size() >= 6 && line.compare(line.size() - 6, 6, "[vdso]") == 0;
-		else if (in_vdso)
-			add_field(v, line, 1);
-	}
-	*vdso = v.rss > 0;
-	m.rss -= v.rss;
-	m.pss -= v.pss;
-	m.shared_clean -= v.shared_clean;
-	m.shared_dirty -= v.shared_dirty;
-	m.private_clean -= v.private_clean;
-	m.private_dirty -= v.private_dirty;
-	return m;
-}
-
-// /proc/kpageflags: KPF_ZERO_PAGE (bit 24), the shared zero page that rmap does not track.
-bool zero_page(int kpf, uint64_t pfn)
-{
-	uint64_t flags = 0;
-	return pread(kpf, &flags, 8, static_cast<off_t>(pfn * 8)) == 8 && (flags >> 24 & 1);
-}
-
-// Brute force: the target's present pages that rmap tracks (not the vdso, not the zero page),
-// and for every other process how many of them it maps too.
-struct Witness {
-	unsigned long rss = 0;
-	std::map<int, unsigned long> peers;
-	bool operator==(const Witness &) const = default;
-};
-
-std::vector<uint64_t> present_pfns(int pid, bool skip_vdso)
-{
-	std::vector<uint64_t> out, buf;
-	std::ifstream maps("/proc/" + std::to_string(pid) + "/maps");
-	int fd = open(("/proc/" + std::to_string(pid) + "/pagemap").c_str(), O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return out;
-	for (std::string line; std::getline(maps, line);) {
-		unsigned long lo, hi;
-		if (std::sscanf(line.c_str(), "%lx-%lx", &lo, &hi) != 2 || hi <= lo || line.find("[vsyscall]") != std::string::npos)
-			continue;
-		if (skip_vdso && line.find("[vdso]") != std::string::npos)
-			continue;
-		buf.resize((hi - lo) / kPage);
-		ssize_t got = pread(fd, buf.data(), buf.size() * 8, static_cast<off_t>(lo / kPage * 8));
-		for (ssize_t i = 0; i < got / 8; ++i)
-			if (pm_present(buf[i]) && pm_pfn(buf[i]))
-				out.push_back(pm_pfn(buf[i]));
-	}
-	close(fd);
-	return out;
-}
-
-Witness brute_force(int target)
-{
-	Witness w;
-	int kpf = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
-	std::vector<uint64_t> mine;
-	for (uint64_t pfn : present_pfns(target, true))
-		if (!zero_page(kpf, pfn))
-			mine.push_back(pfn);
-	close(kpf);
-	w.rss = mine.size();
-	std::vector<int> pids;
-	if (auto *d = opendir("/proc")) {
-		while (auto *de = readdir(d)) {
-			int pid = std::atoi(de->d_name);
-			if (pid > 0 && pid != target)
-				pids.push_back(pid);
-		}
-		closedir(d);
-	}
-	for (int pid : pids) {
-		std::vector<uint64_t> theirs = present_pfns(pid, false);
-		if (theirs.empty())
-			continue;
-		std::set<uint64_t> set(theirs.begin(), theirs.end());
-		unsigned long n = 0;
-		for (uint64_t pfn : mine)
-			n += set.count(pfn);
-		if (n)
-			w.peers[pid] = n;
-	}
-	return w;
-}
 
 struct ShareReply {
 	bool ok = false;
 	std::string raw;
 	Record summary, skips;
 	std::map<int, unsigned long> peers;
+	std::map<int, unsigned long> peer_pss;	// bytes
 	long num(const char *key) const { return std::atol(summary.get(key).value_or("-1").c_str()); }
 };
 
-ShareReply share(int pid)
+ShareReply share(int pid, const char *method)
 {
 	ShareReply r;
-	r.raw = ctl_transact("share pid=" + std::to_string(pid)).text;
+	r.raw = ctl_transact("share pid=" + std::to_string(pid) + " method=" + method).text;
 	auto recs = parse_report(r.raw);
 	if (!recs || recs->size() < 2 || (*recs)[0].kind != "share" || (*recs)[1].kind != "skips")
 		return r;
 	r.summary = (*recs)[0];
 	r.skips = (*recs)[1];
-	for (size_t i = 2; i < recs->size(); ++i)
-		r.peers[std::atoi((*recs)[i].get("pid").value_or("0").c_str())] =
-			std::strtoul((*recs)[i].get("pages").value_or("0").c_str(), nullptr, 10);
+	for (size_t i = 2; i < recs->size(); ++i) {
+		int pid = std::atoi((*recs)[i].get("pid").value_or("0").c_str());
+		r.peers[pid] = std::strtoul((*recs)[i].get("pages").value_or("0").c_str(), nullptr, 10);
+		r.peer_pss[pid] = std::strtoul((*recs)[i].get("pss_bytes").value_or("0").c_str(), nullptr, 10);
+	}
 	r.ok = true;
 	return r;
 }
 
-Mem share_mem(const ShareReply &r)
-{
-	return {r.num("rss") * 4, r.num("pss_bytes") >> 10, r.num("shared_clean") * 4, r.num("shared_dirty") * 4,
-		r.num("private_clean") * 4, r.num("private_dirty") * 4};
-}
-
-std::string peers_text(const std::map<int, unsigned long> &p)
+template <class V> std::string map_text(const std::map<int, V> &m)
 {
 	std::string s;
-	for (const auto &[pid, n] : p)
-		s += std::to_string(pid) + ":" + std::to_string(n) + " ";
+	for (const auto &[k, v] : m)
+		s += std::to_string(k) + ":" + std::to_string(v) + " ";
 	return s;
+}
+
+// "folio" when the kernel counts mappings per folio (CONFIG_NO_PAGE_MAPCOUNT): smaps then
+// averages a large folio's mapcount over its pages (folio_average_page_mapcount()).
+std::string mapcount_model()
+{
+	std::ifstream f(debugfs_path("version"));
+	std::string v((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+	size_t p = v.find("mapcount=");
+	return p == std::string::npos ? "" : v.substr(p + 9, v.find_first_of(" \n", p) - p - 9);
+}
+
+// share pid= by both methods against the oracle, and against smaps_rollup.
+void check_target(Tap &t, const std::string &who, int pid)
+{
+	const bool per_folio = mapcount_model() == "folio";
+	for (int attempt = 1;; ++attempt) {
+		Smaps before = smaps_without_vdso(pid);
+		Snapshot sb = snapshot();
+		ShareReply walk = share(pid, "walk"), bulk = share(pid, "bulk");
+		Smaps after = smaps_without_vdso(pid);
+		Snapshot sa = snapshot();
+		bool still = before == after && sb.entries.count(pid) && sa.pfns_by_pid() == sb.pfns_by_pid() && sa.count == sb.count;
+		if (!still && attempt < 4)
+			continue;	// something changed the sharing while we looked: look again
+		const std::string tag = "share of " + who + ": ";
+		const ShareOracle o = share_oracle(sb, pid);
+		const std::string diag = "attempt " + std::to_string(attempt) + (still ? "" : " (witnesses still moving)") +
+					 "\nmethod=walk said:\n" + walk.raw + "method=bulk said:\n" + bulk.raw;
+		t.ok(walk.ok && bulk.ok, tag + "both methods answer", diag);
+		if (!walk.ok || !bulk.ok)
+			return;
+		for (const ShareReply *r : {&walk, &bulk}) {
+			const std::string m = std::string(" (method=") + (r == &walk ? "walk" : "bulk") + ")";
+			t.ok(r->skips.get("raced") == "0" && r->skips.get("too_many_mappings") == "0" && r->skips.get("large") == "0",
+			     tag + "every present page counted, no raced, too_many_mappings or large skips" + m, diag);
+			long shared = r->num("shared_clean") + r->num("shared_dirty"), priv = r->num("private_clean") + r->num("private_dirty");
+			t.ok(r->num("rss") == o.rss && r->num("uss") == o.uss && shared == o.shared && priv == o.uss &&
+				     r->num("pss_bytes") == static_cast<long>(o.pss >> 12),
+			     tag + "rss, pss, uss, shared and private equal the per-page entry counts of every pagemap" + m,
+			     "pagemap: rss " + std::to_string(o.rss) + " uss " + std::to_string(o.uss) + " shared " +
+				     std::to_string(o.shared) + " pss_bytes " + std::to_string(o.pss >> 12) + "\n" + diag);
+			std::map<int, unsigned long> opss;
+			for (const auto &[p, v] : o.peer_pss)
+				opss[p] = static_cast<unsigned long>(v >> 12);
+			t.ok(r->peers == o.peers && r->peer_pss == opss,
+			     tag + "its peers, each page once, and their pss equal the pagemap intersection" + m,
+			     "share: " + map_text(r->peers) + "\npagemap: " + map_text(o.peers) + "\nshare pss: " +
+				     map_text(r->peer_pss) + "\npagemap pss: " + map_text(opss) + "\n" + diag);
+		}
+		// smaps_rollup: exact where the kernel keeps per-page mapcounts; with
+		// CONFIG_NO_PAGE_MAPCOUNT it averages over each large folio, so it may differ by the
+		// pages of unevenly mapped large folios (and rounds the vdso's Pss apart: 1 kB).
+		Smaps m = {bulk.num("rss") * 4,	       bulk.num("pss_bytes") >> 10, bulk.num("shared_clean") * 4,
+			   bulk.num("shared_dirty") * 4, bulk.num("private_clean") * 4, bulk.num("private_dirty") * 4};
+		long slack = per_folio ? o.uneven_large * 4 : 0, vdso = before.vdso ? 1 : 0;
+		bool exact = m.rss == before.rss && std::labs(m.pss - before.pss) <= vdso && m.shared_clean == before.shared_clean &&
+			     m.shared_dirty == before.shared_dirty && m.private_clean == before.private_clean &&
+			     m.private_dirty == before.private_dirty;
+		bool bounded = m.rss == before.rss && std::labs(m.pss - before.pss) <= slack + vdso &&
+			       std::labs(m.shared_clean + m.shared_dirty - before.shared_clean - before.shared_dirty) <= slack &&
+			       std::labs(m.private_clean + m.private_dirty - before.private_clean - before.private_dirty) <= slack;
+		t.ok(exact || (per_folio && bounded),
+		     tag + (per_folio ? "rss equals smaps_rollup's, pss and shared/private within its averaging over " +
+						std::to_string(o.uneven_large) + " pages of unevenly mapped large folios"
+				      : std::string("rss, pss, shared and private equal smaps_rollup's")),
+		     "smaps: " + before.text() + "\nshare: " + m.text() + "\n" + diag);
+		t.ok(methods_differ("share pid=" + std::to_string(pid)).empty(),
+		     tag + "method=walk and method=bulk agree field for field", methods_differ("share pid=" + std::to_string(pid)));
+		return;
+	}
+}
+
+struct PhysOwner {
+	unsigned long pages = 0, shared = 0;
+	bool operator==(const PhysOwner &) const = default;
+};
+
+std::string owners_text(const std::map<int, PhysOwner> &m)
+{
+	std::string s;
+	for (const auto &[pid, o] : m)
+		s += std::to_string(pid) + ":" + std::to_string(o.pages) + "/" + std::to_string(o.shared) + " ";
+	return s;
+}
+
+std::map<int, PhysOwner> expected_owners(const PhysWitness &w, const std::vector<int> &pids)
+{
+	std::map<uint64_t, unsigned> mappers;
+	for (const auto &[pid, set] : w.pfns)
+		for (uint64_t pfn : set)
+			mappers[pfn]++;
+	std::map<int, PhysOwner> out;
+	for (int pid : pids) {
+		auto it = w.pfns.find(pid);
+		if (it == w.pfns.end())
+			continue;
+		for (uint64_t pfn : it->second) {
+			out[pid].pages++;
+			out[pid].shared += mappers[pfn] > 1;
+		}
+	}
+	return out;
+}
+
+// phys over all RAM, by each method: the tree's processes' pages and shared pages, and the
+// pages mapped by anyone, against the witness; its buckets add up.
+void check_phys(Tap &t, const std::vector<int> &tree)
+{
+	for (const char *method : {"bulk", "walk"}) {
+		const std::string m = std::string(" (method=") + method + ")";
+		for (int attempt = 1;; ++attempt) {
+			PhysWitness before = phys_witness(snapshot());
+			std::string raw = ctl_transact(std::string("phys method=") + method).text;
+			PhysWitness after = phys_witness(snapshot());
+			bool still = true;
+			for (int pid : tree)
+				still = still && before.pfns[pid] == after.pfns[pid];
+			if (!still && attempt < 4)
+				continue;
+			std::string diag = "attempt " + std::to_string(attempt) + (still ? "" : " (witness still moving)") + "\n" +
+					   raw.substr(0, 2000);
+			auto recs = parse_report(raw);
+			if (!recs || recs->size() < 2 || (*recs)[0].kind != "phys") {
+				t.ok(false, "phys over all RAM answers" + m, diag);
+				break;
+			}
+			const Record &sum = (*recs)[0];
+			std::map<int, PhysOwner> got;
+			for (size_t i = 2; i < recs->size(); ++i) {
+				const Record &r = (*recs)[i];
+				int pid = std::atoi(r.get("pid").value_or("0").c_str());
+				if (r.kind == "owner" && std::find(tree.begin(), tree.end(), pid) != tree.end())
+					got[pid] = {std::strtoul(r.get("pages").value_or("0").c_str(), nullptr, 10),
+						    std::strtoul(r.get("shared").value_or("0").c_str(), nullptr, 10)};
+			}
+			std::map<int, PhysOwner> want = expected_owners(before, tree);
+			t.ok(got == want && got.size() == tree.size(),
+			     "phys over all RAM: each fork-tree process's pages and shared pages equal its pagemap's LRU pages" + m,
+			     "phys: " + owners_text(got) + "\npagemap: " + owners_text(want) + "\n" + diag);
+			// The union includes this process, whose heap moves while it reads /proc: the two
+			// must agree up to how much the union itself moved between the witness before and after.
+			unsigned long mapped = std::strtoul(sum.get("mapped").value_or("0").c_str(), nullptr, 10), moved = 0;
+			for (uint64_t pfn : before.all)
+				moved += !after.all.count(pfn);
+			for (uint64_t pfn : after.all)
+				moved += !before.all.count(pfn);
+			long diff = static_cast<long>(mapped) - static_cast<long>(before.all.size());
+			t.ok(static_cast<unsigned long>(std::labs(diff)) <= moved,
+			     "phys over all RAM: pages mapped by anyone equal the union of every pagemap's LRU pages (" +
+				     std::string(moved ? "up to what the union moved meanwhile" : "exactly") + ")" + m,
+			     "phys mapped=" + std::to_string(mapped) + ", pagemap " + std::to_string(before.all.size()) + " before, " +
+				     std::to_string(after.all.size()) + " after, " + std::to_string(moved) + " pages moved\n" + diag);
+			std::string unbalanced = phys_buckets_unbalanced(raw);
+			t.ok(unbalanced.empty(), "phys over all RAM: every PFN in one bucket, every LRU page in one of lru's" + m,
+			     unbalanced);
+			break;
+		}
+	}
 }
 
 // The fork tree, built inside a helper so that its root is quiescent: anon pages (64), a THP
@@ -255,6 +300,46 @@ uint64_t build_tree()
 	return 0;
 }
 
+// A memfd of 32 pages mapped twice (a W^X JIT's two views), inherited by three children; the
+// first child maps it a third time. Returns when all are ready.
+uint64_t build_double_map()
+{
+	constexpr size_t kPages = 32;
+	int fd = memfd_create("rmapscope-twice", 0);
+	if (fd < 0 || ftruncate(fd, kPages * kPage))
+		return 1;
+	char *a = static_cast<char *>(mmap(nullptr, kPages * kPage, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0));
+	char *b = static_cast<char *>(mmap(nullptr, kPages * kPage, PROT_READ, MAP_SHARED, fd, 0));
+	if (a == MAP_FAILED || b == MAP_FAILED)
+		return 1;
+	touch_write(a, kPages * kPage, 7);
+	touch_read(b, kPages * kPage);
+	int ready[2];
+	if (pipe(ready))
+		return 1;
+	for (int k = 0; k < 3; ++k) {
+		if (fork() == 0) {
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			if (k == 0) {
+				char *c = static_cast<char *>(mmap(nullptr, kPages * kPage, PROT_READ, MAP_SHARED, fd, 0));
+				if (c != MAP_FAILED)
+					touch_read(c, kPages * kPage);
+			}
+			char ch = 1;
+			if (write(ready[1], &ch, 1) != 1)
+				_exit(1);
+			for (;;)
+				pause();
+		}
+	}
+	for (int k = 0; k < 3; ++k) {
+		char ch;
+		if (read(ready[0], &ch, 1) != 1)
+			return 1;
+	}
+	return 0;
+}
+
 std::vector<int> children_of(int parent)
 {
 	std::vector<int> kids;
@@ -272,214 +357,92 @@ std::vector<int> children_of(int parent)
 		}
 		closedir(d);
 	}
+	std::sort(kids.begin(), kids.end()); // fork order
 	return kids;
 }
 
-// "folio" when the kernel counts mappings per folio (CONFIG_NO_PAGE_MAPCOUNT): smaps then
-// averages a large folio's mapcount over its pages (folio_average_page_mapcount()).
-std::string mapcount_model()
+// One page of each kind of shared memory that has no name of its own in the filesystem, and
+// a deleted file: what phys must name as /proc/PID/maps does. The helper's value: the address
+// of the first; they follow one page apart in the order of kNamed.
+constexpr const char *kNamed[] = {"memfd", "SysV shm", "shared anonymous memory", "a deleted tmpfs file"};
+
+uint64_t build_named()
 {
-	std::ifstream f(debugfs_path("version"));
-	std::string v((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-	size_t p = v.find("mapcount=");
-	return p == std::string::npos ? "" : v.substr(p + 9, v.find_first_of(" \n", p) - p - 9);
+	char *at[4] = {};
+	int fd = memfd_create("rmapscope-named", 0);
+	if (fd >= 0 && ftruncate(fd, kPage) == 0)
+		at[0] = static_cast<char *>(mmap(nullptr, kPage, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0));
+	int id = shmget(IPC_PRIVATE, kPage, IPC_CREAT | 0600);
+	if (id >= 0) {
+		at[1] = static_cast<char *>(shmat(id, nullptr, 0));
+		shmctl(id, IPC_RMID, nullptr); // goes with its last detach
+	}
+	at[2] = static_cast<char *>(mmap(nullptr, kPage, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0));
+	mkdir("/tmp/rs-named", 0700);
+	mount("rs-named", "/tmp/rs-named", "tmpfs", 0, nullptr);
+	int f = open("/tmp/rs-named/gone", O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (f >= 0 && ftruncate(f, kPage) == 0)
+		at[3] = static_cast<char *>(mmap(nullptr, kPage, PROT_READ | PROT_WRITE, MAP_SHARED, f, 0));
+	unlink("/tmp/rs-named/gone");
+	// One table of addresses at a fixed place the parent reads through /proc/PID/mem.
+	static uint64_t table[4];
+	for (int i = 0; i < 4; ++i) {
+		if (!at[i] || at[i] == MAP_FAILED)
+			return 0;
+		touch_write(at[i], kPage, static_cast<unsigned char>(0x40 + i));
+		table[i] = reinterpret_cast<uint64_t>(at[i]);
+	}
+	settle_lru();
+	return reinterpret_cast<uint64_t>(table);
 }
 
-void check_target(Tap &t, const char *who, int pid)
+// The file line phys gives the page at pfn (by method), or "" and the response.
+std::string phys_file_of(uint64_t pfn, const char *method, std::string &raw)
 {
-	const bool per_folio = mapcount_model() == "folio";
-	for (int attempt = 1;; ++attempt) {
-		bool vdso = false;
-		Mem before = smaps_without_vdso(pid, &vdso);
-		Witness wb = brute_force(pid);
-		ShareReply r = share(pid);
-		Mem after = smaps_without_vdso(pid, &vdso);
-		Witness wa = brute_force(pid);
-		if (!(before == after && wb == wa) && attempt < 4)
-			continue;	// something changed the sharing while we looked: look again
-		std::string tag = std::string("share of ") + who + ": ";
-		std::string diag = "attempt " + std::to_string(attempt) + (before == after && wb == wa ? "" : " (witnesses still moving)") +
-				   "\nmodule said:\n" + r.raw;
-		if (!r.ok) {
-			t.ok(false, tag + "the command answers", diag);
-			return;
-		}
-		t.ok(r.skips.get("raced") == "0" && r.skips.get("too_many_mappings") == "0" && r.skips.get("large") == "0",
-		     tag + "every present page walked (no raced, too_many_mappings or large skips)", diag);
-		Mem m = share_mem(r);
-		t.ok(m.rss == before.rss && r.num("rss") == static_cast<long>(wb.rss),
-		     tag + "rss equals smaps_rollup's Rss and the pagemap count",
-		     "smaps: " + mem_text(before) + "\nshare: " + mem_text(m) + "\npagemap: " + std::to_string(wb.rss) + " pages\n" + diag);
-		// Pss: smaps_rollup rounds the sum over every VMA once; less the vdso's own rounded Pss,
-		// the remainder can be 1 kB off.
-		long pss_slack = vdso ? 1 : 0;
-		bool pss_ok = std::labs(m.pss - before.pss) <= pss_slack;
-		bool split_ok = m.shared_clean == before.shared_clean && m.shared_dirty == before.shared_dirty &&
-				m.private_clean == before.private_clean && m.private_dirty == before.private_dirty;
-		std::string why = "smaps: " + mem_text(before) + "\nshare: " + mem_text(m) + "\n" + diag;
-		if (per_folio && !(pss_ok && split_ok))
-			t.skip(tag + "pss, shared and private equal smaps_rollup's",
-			       "CONFIG_NO_PAGE_MAPCOUNT: smaps divides a large folio's pages by its average mapcount, share each "
-			       "page by its own: smaps " + mem_text(before) + ", share " + mem_text(m));
-		else
-			t.ok(pss_ok && split_ok, tag + "pss, shared and private equal smaps_rollup's", why);
-		t.ok(r.peers == wb.peers, tag + "its peers and their pages equal the brute-force pagemap map",
-		     "share: " + peers_text(r.peers) + "\npagemap: " + peers_text(wb.peers) + "\n" + diag);
+	raw = ctl_transact("phys start_pfn=" + hex(pfn) + " end_pfn=" + hex(pfn + 1) + " method=" + method).text;
+	auto recs = parse_report(raw);
+	if (recs)
+		for (const auto &r : *recs)
+			if (r.kind == "file")
+				return r.get("path").value_or("");
+	return "";
+}
+
+void check_names(Tap &t)
+{
+	Helper h(build_named);
+	if (!h.value()) {
+		t.ok(false, "phys names: memfd, SysV shm, shared anonymous memory and a deleted file are mapped");
 		return;
 	}
-}
-
-// phys's witness: every process's distinct PFNs that are on an LRU list (a tail page counts with
-// its head's flags; the zero page and hugetlb are not LRU folios), from pagemap and kpageflags.
-struct PhysWitness {
-	std::map<int, std::set<uint64_t>> pfns;
-	std::set<uint64_t> all;
-};
-
-bool lru_page(int kpf, uint64_t pfn)
-{
-	constexpr int kLru = 5, kHead = 15, kTail = 16, kHuge = 17, kZero = 24;
-	uint64_t f = 0;
-	for (unsigned back = 0; back <= 512; ++back, --pfn) {
-		if (pread(kpf, &f, 8, static_cast<off_t>(pfn * 8)) != 8)
-			return false;
-		if (!(f >> kTail & 1) || (f >> kHead & 1))
-			break;
-	}
-	return (f >> kLru & 1) && !(f >> kHuge & 1) && !(f >> kZero & 1);
-}
-
-PhysWitness phys_witness()
-{
-	PhysWitness w;
-	int kpf = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
-	std::map<uint64_t, bool> lru; // each PFN's flags read once, however many map it
-	if (auto *d = opendir("/proc")) {
-		while (auto *de = readdir(d)) {
-			int pid = std::atoi(de->d_name);
-			if (pid <= 0)
-				continue;
-			for (uint64_t pfn : present_pfns(pid, false)) {
-				auto it = lru.find(pfn);
-				if (it == lru.end())
-					it = lru.emplace(pfn, lru_page(kpf, pfn)).first;
-				if (it->second) {
-					w.pfns[pid].insert(pfn);
-					w.all.insert(pfn);
+	uint64_t table[4] = {};
+	int mem = open(("/proc/" + std::to_string(h.pid()) + "/mem").c_str(), O_RDONLY | O_CLOEXEC);
+	bool read_ok = mem >= 0 && pread(mem, table, sizeof(table), static_cast<off_t>(h.value())) == sizeof(table);
+	if (mem >= 0)
+		close(mem);
+	for (int i = 0; i < 4; ++i) {
+		uint64_t pfn = read_ok ? pfn_of(h.pid(), reinterpret_cast<void *>(table[i])) : 0;
+		// /proc/PID/maps escapes a newline in a name only; none of these has one.
+		std::string want = read_ok ? maps_name(h.pid(), table[i]) : "";
+		for (const char *method : {"bulk", "walk"}) {
+			std::string raw, got = pfn ? phys_file_of(pfn, method, raw) : "";
+			// The module escapes spaces as \040, as /proc/PID/mounts does.
+			std::string unescaped;
+			for (size_t k = 0; k < got.size(); ++k) {
+				if (got.compare(k, 4, "\\040") == 0) {
+					unescaped += ' ';
+					k += 3;
+				} else {
+					unescaped += got[k];
 				}
 			}
-		}
-		closedir(d);
-	}
-	close(kpf);
-	return w;
-}
-
-struct PhysOwner {
-	unsigned long pages = 0, shared = 0;
-	bool operator==(const PhysOwner &) const = default;
-};
-
-std::map<int, PhysOwner> expected_owners(const PhysWitness &w, const std::vector<int> &pids)
-{
-	std::map<uint64_t, unsigned> mappers;
-	for (const auto &[pid, set] : w.pfns)
-		for (uint64_t pfn : set)
-			mappers[pfn]++;
-	std::map<int, PhysOwner> out;
-	for (int pid : pids) {
-		auto it = w.pfns.find(pid);
-		if (it == w.pfns.end())
-			continue;
-		for (uint64_t pfn : it->second) {
-			out[pid].pages++;
-			out[pid].shared += mappers[pfn] > 1;
+			t.ok(!want.empty() && unescaped == want,
+			     std::string("phys names ") + kNamed[i] + " as /proc/PID/maps does: '" + want + "' (method=" + method + ")",
+			     "phys said '" + got + "'\n" + raw);
 		}
 	}
-	return out;
+	umount2("/tmp/rs-named", MNT_DETACH);
 }
-
-std::string owners_text(const std::map<int, PhysOwner> &m)
-{
-	std::string s;
-	for (const auto &[pid, o] : m)
-		s += std::to_string(pid) + ":" + std::to_string(o.pages) + "/" + std::to_string(o.shared) + " ";
-	return s;
-}
-
-// phys over all RAM: the tree's processes' pages and shared pages, and the pages mapped by
-// anyone, against the witness.
-void check_phys(Tap &t, const std::vector<int> &tree)
-{
-	for (int attempt = 1;; ++attempt) {
-		PhysWitness before = phys_witness();
-		std::string raw = ctl_transact("phys").text;
-		PhysWitness after = phys_witness();
-		bool still = true;
-		for (int pid : tree)
-			still = still && before.pfns[pid] == after.pfns[pid];
-		if (!still && attempt < 4)
-			continue;
-		std::string diag = "attempt " + std::to_string(attempt) + (still ? "" : " (witness still moving)") + "\n" +
-				   raw.substr(0, 2000);
-		auto recs = parse_report(raw);
-		if (!recs || recs->size() < 2 || (*recs)[0].kind != "phys") {
-			t.ok(false, "phys over all RAM answers", diag);
-			return;
-		}
-		const Record &sum = (*recs)[0];
-		std::map<int, PhysOwner> got;
-		for (size_t i = 2; i < recs->size(); ++i) {
-			const Record &r = (*recs)[i];
-			int pid = std::atoi(r.get("pid").value_or("0").c_str());
-			if (r.kind == "owner" && std::find(tree.begin(), tree.end(), pid) != tree.end())
-				got[pid] = {std::strtoul(r.get("pages").value_or("0").c_str(), nullptr, 10),
-					    std::strtoul(r.get("shared").value_or("0").c_str(), nullptr, 10)};
-		}
-		std::map<int, PhysOwner> want = expected_owners(before, tree);
-		t.ok(got == want && got.size() == tree.size(),
-		     "phys over all RAM: each fork-tree process's pages and shared pages equal its pagemap's LRU pages",
-		     "phys: " + owners_text(got) + "\npagemap: " + owners_text(want) + "\n" + diag);
-		// The union includes this process, whose heap moves while it reads /proc: the two must
-		// agree up to how much the union itself moved between the witness before and after.
-		unsigned long mapped = std::strtoul(sum.get("mapped").value_or("0").c_str(), nullptr, 10), moved = 0;
-		for (uint64_t pfn : before.all)
-			moved += !after.all.count(pfn);
-		for (uint64_t pfn : after.all)
-			moved += !before.all.count(pfn);
-		long diff = static_cast<long>(mapped) - static_cast<long>(before.all.size());
-		t.ok(static_cast<unsigned long>(std::labs(diff)) <= moved,
-		     "phys over all RAM: pages mapped by anyone equal the union of every pagemap's LRU pages (" +
-			     std::string(moved ? "up to what the union moved meanwhile" : "exactly") + ")",
-		     "phys mapped=" + std::to_string(mapped) + ", pagemap " + std::to_string(before.all.size()) + " before, " +
-			     std::to_string(after.all.size()) + " after, " + std::to_string(moved) + " pages moved\n" + diag);
-		return;
-	}
-}
-
-} // namespace
-
-void run_share_scenarios(Tap &t)
-{
-	Helper root(build_tree);
-	if (root.value()) {
-		t.ok(false, "share: the fork tree is built");
-		return;
-	}
-	std::vector<int> kids = children_of(root.pid());
-	std::sort(kids.begin(), kids.end());	// fork order
-	static const char *const kWho[] = {"a child that broke COW on 8 pages and a THP page", "a child that unmapped the memfd",
-					   "a child that changed nothing"};
-	check_target(t, "a fork tree's root", root.pid());
-	for (size_t k = 0; k < kids.size() && k < 3; ++k)
-		check_target(t, kWho[k], kids[k]);
-	t.ok(kids.size() == 3, "share: the fork tree has its three children", std::to_string(kids.size()));
-	std::vector<int> tree = kids;
-	tree.push_back(root.pid());
-	check_phys(t, tree);
-}
-
-namespace {
 
 double seconds_of(const std::function<void()> &fn)
 {
@@ -488,111 +451,226 @@ double seconds_of(const std::function<void()> &fn)
 	return std::chrono::duration<double>(std::chrono::steady_clock::now() - a).count();
 }
 
-// A helper with `pages` anon pages and `sharers - 1` forked children that keep them shared.
-Helper fork_tree(size_t pages, unsigned sharers)
+// 64 MiB of anon memory in small pages, and with reserve, a 1 TiB PROT_NONE reservation too.
+Helper populated(bool reserve)
 {
-	return Helper([pages, sharers] {
-		void *p = map_anon(pages * kPage);
-		madvise(p, pages * kPage, MADV_NOHUGEPAGE); // one folio per page: share's worst case
-		touch_write(p, pages * kPage, 5);
-		int ready[2];
-		if (pipe(ready))
+	return Helper([reserve] {
+		constexpr size_t len = 64 << 20;
+		if (reserve && mmap(nullptr, 1ULL << 40, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0) == MAP_FAILED)
 			return uint64_t{1};
-		for (unsigned k = 1; k < sharers; ++k)
-			if (fork() == 0) {
-				prctl(PR_SET_PDEATHSIG, SIGKILL);
-				char c = 1;
-				if (write(ready[1], &c, 1) != 1)
-					_exit(1);
-				for (;;)
-					pause();
-			}
-		for (unsigned k = 1; k < sharers; ++k) {
-			char c;
-			if (read(ready[0], &c, 1) != 1)
-				return uint64_t{1};
-		}
+		void *p = map_anon(len);
+		madvise(p, len, MADV_NOHUGEPAGE);
+		touch_write(p, len, 5);
 		return uint64_t{0};
 	});
 }
 
+// The fastest of three runs of share of pid by method.
+double share_seconds(int pid, const char *method)
+{
+	double best = 1e9;
+	for (int i = 0; i < 3; ++i)
+		best = std::min(best, seconds_of([&] { share(pid, method); }));
+	return best;
+}
+
+void check_reservation(Tap &t)
+{
+	Helper plain = populated(false), reserved = populated(true);
+	if (plain.value() || reserved.value()) {
+		t.ok(false, "a 1 TiB PROT_NONE reservation can be made");
+		return;
+	}
+	for (const char *method : {"bulk", "walk"}) {
+		double a = share_seconds(plain.pid(), method), b = share_seconds(reserved.pid(), method);
+		ShareReply r = share(reserved.pid(), method);
+		char line[256];
+		std::snprintf(line, sizeof(line), "64 MiB alone %.3f s, with a 1 TiB reservation %.3f s", a, b);
+		t.ok(r.ok && r.num("rss") >= 16384 && b <= 1.25 * a + 0.05,
+		     std::string("share: a 1 TiB PROT_NONE reservation adds nothing measurable (method=") + method + "): " + line,
+		     r.raw);
+	}
+}
+
+// Kills a process in the middle of cmd; the seconds from SIGKILL to its end, or -1 when cmd
+// ended before (too short to tell) and -2 when it did not end within 30 s.
+double kill_latency(const std::string &cmd, double after)
+{
+	pid_t child = fork();
+	if (child == 0) {
+		ctl_transact(cmd);
+		_exit(0);
+	}
+	usleep(static_cast<useconds_t>(after * 1e6));
+	int status;
+	if (waitpid(child, &status, WNOHANG) == child)
+		return -1;
+	auto a = std::chrono::steady_clock::now();
+	kill(child, SIGKILL);
+	for (int i = 0; i < 30000; ++i) {
+		if (waitpid(child, &status, WNOHANG) == child)
+			return std::chrono::duration<double>(std::chrono::steady_clock::now() - a).count();
+		usleep(1000);
+	}
+	return -2;
+}
+
+void check_kill(Tap &t)
+{
+	// The slowest commands there are: every folio of all RAM rmap-walked, asked and put back, and
+	// a share by rmap walks of 64 MiB beside a 1 TiB reservation.
+	Helper big = populated(true);
+	const std::string cmds[] = {"phys referenced=1 method=walk", "share pid=" + std::to_string(big.pid()) + " method=walk"};
+	for (const std::string &cmd : cmds) {
+		double whole = seconds_of([&] { ctl_transact(cmd); });
+		double lat = kill_latency(cmd, whole / 3);
+		char line[160];
+		std::snprintf(line, sizeof(line), "it takes %.3f s whole; SIGKILL a third in ended it in %.3f s", whole, lat);
+		t.ok(lat >= 0 && lat < 0.5, "SIGKILL ends '" + cmd + "' at once: " + line,
+		     lat == -1 ? "the command ended before the signal" : lat == -2 ? "still running 30 s after SIGKILL" : "");
+	}
+}
+
+// A tmpfs file's page, mapped by a helper, is the first PFN of a phys over the rest of RAM;
+// meanwhile the helper exits and the tmpfs is unmounted. phys must answer, and the kernel must
+// not find a busy inode at the umount (nor KASAN anything: scripts/vm reads the log).
+void check_umount(Tap &t)
+{
+	for (const char *method : {"bulk", "walk"}) {
+		mkdir("/tmp/rs-umount", 0700);
+		if (mount("rs-umount", "/tmp/rs-umount", "tmpfs", 0, nullptr)) {
+			t.ok(false, "a tmpfs can be mounted for the umount race", std::strerror(errno));
+			return;
+		}
+		auto mapper = std::make_unique<Helper>([] {
+			int fd = open("/tmp/rs-umount/f", O_RDWR | O_CREAT, 0600);
+			if (fd < 0 || ftruncate(fd, kPage))
+				return uint64_t{0};
+			char *p = static_cast<char *>(mmap(nullptr, kPage, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0));
+			close(fd);
+			if (p == MAP_FAILED)
+				return uint64_t{0};
+			touch_write(p, kPage, 0x75);
+			settle_lru();
+			return reinterpret_cast<uint64_t>(p);
+		});
+		uint64_t pfn = mapper->value() ? pfn_of(mapper->pid(), reinterpret_cast<void *>(mapper->value())) : 0;
+		std::string ram_end = "0"; // the end of RAM: a phys of all RAM says where it is
+		if (auto recs = parse_report(ctl_transact("phys method=bulk").text); recs && !recs->empty())
+			ram_end = (*recs)[0].get("end_pfn").value_or("0");
+		std::string cmd = "phys start_pfn=" + hex(pfn) + " end_pfn=" + ram_end + " method=" + method;
+		double whole = seconds_of([&] { ctl_transact(cmd); });
+		int out[2];
+		if (!pfn || pipe(out)) {
+			t.ok(false, "the tmpfs page is mapped");
+			return;
+		}
+		pid_t child = fork();
+		if (child == 0) {
+			std::string r = ctl_transact(cmd).text;
+			ssize_t n = write(out[1], r.data(), std::min<size_t>(r.size(), 4096));
+			_exit(n > 0 ? 0 : 1);
+		}
+		close(out[1]);
+		usleep(static_cast<useconds_t>(whole / 3 * 1e6));
+		mapper.reset(); // the last mapper exits
+		int um = umount("/tmp/rs-umount");
+		int um_errno = errno;
+		std::string reply;
+		char buf[4096];
+		for (ssize_t n; (n = read(out[0], buf, sizeof(buf))) > 0;)
+			reply.append(buf, static_cast<size_t>(n));
+		close(out[0]);
+		int status = 0;
+		waitpid(child, &status, 0);
+		std::string busy;
+		FILE *dm = popen("dmesg 2>/dev/null | grep -i 'busy inodes' | tail -n 3", "r");
+		if (dm) {
+			char line[256];
+			while (std::fgets(line, sizeof(line), dm))
+				busy += line;
+			pclose(dm);
+		}
+		char what[200];
+		std::snprintf(what, sizeof(what), "a tmpfs unmounted %.0f ms into a %.0f ms phys over its page: umount succeeds, phys answers, no busy inode (method=%s)",
+			      whole / 3 * 1e3, whole * 1e3, method);
+		t.ok(um == 0 && WIFEXITED(status) && reply.rfind("phys ", 0) == 0 && busy.empty(), what,
+		     "umount: " + std::string(um ? std::strerror(um_errno) : "ok") + "\nphys:\n" + reply.substr(0, 500) + busy);
+		rmdir("/tmp/rs-umount");
+	}
+}
+
+// A 2 MiB hugetlb page: phys counts its PFNs as hugetlb, share passes its VMA over.
+void check_hugetlb(Tap &t)
+{
+	std::ifstream in("/proc/sys/vm/nr_hugepages");
+	long before = -1;
+	in >> before;
+	if (before < 0 || !write_file("/proc/sys/vm/nr_hugepages", std::to_string(before + 1))) {
+		t.ok(false, "a hugetlb page can be reserved (/proc/sys/vm/nr_hugepages)");
+		return;
+	}
+	{
+		Helper h([] {
+			size_t len = 2 << 20;
+			void *p = mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+			if (p == MAP_FAILED)
+				return uint64_t{0};
+			touch_write(p, len, 0x68);
+			return reinterpret_cast<uint64_t>(p);
+		});
+		uint64_t pfn = h.value() ? pfn_of(h.pid(), reinterpret_cast<void *>(h.value())) : 0;
+		for (const char *method : {"bulk", "walk"}) {
+			std::string raw = pfn ? ctl_transact("phys start_pfn=" + hex(pfn) + " end_pfn=" + hex(pfn + 512) +
+							     " method=" + method).text
+					      : "no hugetlb page was mapped";
+			auto recs = parse_report(raw);
+			bool ok = recs && recs->size() >= 2 && (*recs)[1].get("hugetlb") == "512" && (*recs)[0].get("lru") == "0";
+			t.ok(ok && phys_buckets_unbalanced(raw).empty(),
+			     std::string("phys counts a 2 MiB hugetlb page's 512 PFNs as hugetlb (method=") + method + ")", raw);
+		}
+		ShareReply s = share(h.pid(), "bulk");
+		t.ok(s.ok && s.skips.get("raced") == "0", "share passes a hugetlb VMA over, as smaps' Rss does", s.raw);
+	}
+	write_file("/proc/sys/vm/nr_hugepages", std::to_string(before));
+}
+
 } // namespace
 
-// make bench: share against its brute-force answer, phys against its brute-force answer, and
-// share's cost per page against the number of sharers. Ratios from one boot.
-int run_share_bench()
+void run_share_scenarios(Tap &t)
 {
-	std::vector<Helper> bystanders;
-	for (int i = 0; i < 64; ++i)
-		bystanders.emplace_back([] {
-			constexpr size_t len = 16 << 20;
-			touch_write(map_anon(len), len, 1);
-			return uint64_t{0};
-		});
 	{
-		Helper tree = fork_tree(16384, 256); // 64 MiB shared by 256 processes
-		ShareReply r;
-		Witness w;
-		share(tree.pid()); // warm up (TCG translates new code once)
-		double mod = seconds_of([&] { r = share(tree.pid()); });
-		double brute = seconds_of([&] { w = brute_force(tree.pid()); });
-		// Peers whose count differs: the selftest itself (its heap breaks COW with the tree's
-		// pre-fork pages while the brute force allocates) is expected among them.
-		std::string differ;
-		for (const auto &[pid, n] : w.peers)
-			if (r.peers.count(pid) ? r.peers.at(pid) != n : true)
-				differ += std::to_string(pid) + (pid == getpid() ? "(self)" : "") + ":" +
-					  std::to_string(r.peers.count(pid) ? r.peers.at(pid) : 0) + "/" + std::to_string(n) + ",";
-		std::printf("bench kind=share_vs_bruteforce target=64MiB sharers=256 bystanders=64x16MiB share_s=%.3f "
-			    "bruteforce_s=%.3f speedup=%.2f rss=%ld peers=%zu bruteforce_peers=%zu differ=%s\n",
-			    mod, brute, brute / mod, r.num("rss"), r.peers.size(), w.peers.size(),
-			    differ.empty() ? "none" : differ.c_str());
-		std::fflush(stdout);
-
-		// The common question on a busy machine: a small process (4 MiB, shared with 3 children)
-		// among the 64 bystanders and the 256-process tree. Brute force still reads everyone.
-		Helper small = fork_tree(1024, 4);
-		ShareReply rs;
-		Witness ws;
-		share(small.pid());
-		double smod = seconds_of([&] { rs = share(small.pid()); });
-		double sbrute = seconds_of([&] { ws = brute_force(small.pid()); });
-		std::printf("bench kind=share_small_vs_bruteforce target=4MiB sharers=4 others=64x16MiB+256x64MiB share_s=%.4f "
-			    "bruteforce_s=%.3f speedup=%.1f rss=%ld peers=%zu bruteforce_peers=%zu\n",
-			    smod, sbrute, sbrute / smod, rs.num("rss"), rs.peers.size(), ws.peers.size());
-		std::fflush(stdout);
-
-		std::string raw;
-		PhysWitness pw;
-		ctl_transact("phys");
-		double phys = seconds_of([&] { raw = ctl_transact("phys").text; });
-		double pbrute = seconds_of([&] {
-			pw = phys_witness();
-			std::vector<int> all;
-			for (const auto &[pid, set] : pw.pfns)
-				all.push_back(pid);
-			expected_owners(pw, all);
-		});
-		std::printf("bench kind=phys_vs_bruteforce ram=all processes=%zu phys_s=%.3f bruteforce_s=%.3f speedup=%.1f\n",
-			    pw.pfns.size(), phys, pbrute, pbrute / phys);
-		std::fflush(stdout);
+		Helper root(build_tree);
+		if (root.value()) {
+			t.ok(false, "share: the fork tree is built");
+			return;
+		}
+		std::vector<int> kids = children_of(root.pid());
+		static const char *const kWho[] = {"a child that broke COW on 8 pages and a THP page",
+						   "a child that unmapped the memfd", "a child that changed nothing"};
+		check_target(t, "a fork tree's root", root.pid());
+		for (size_t k = 0; k < kids.size() && k < 3; ++k)
+			check_target(t, kWho[k], kids[k]);
+		t.ok(kids.size() == 3, "share: the fork tree has its three children", std::to_string(kids.size()));
+		std::vector<int> tree = kids;
+		tree.push_back(root.pid());
+		check_phys(t, tree);
 	}
-	bystanders.clear();
-
-	// share's cost per page as sharers grow: 4 MiB shared by 1 .. 256 processes.
-	for (unsigned n = 1; n <= 256; n *= 4) {
-		Helper tree = fork_tree(1024, n);
-		share(tree.pid());
-		ShareReply r;
-		double t = seconds_of([&] { r = share(tree.pid()); });
-		// Every page of the tree's root is shared by all n: its own 1024 and what it inherited.
-		double rss = static_cast<double>(r.num("rss"));
-		std::printf("bench kind=share_scaling sharers=%u rss=%.0f share_s=%.4f us_per_page=%.2f "
-			    "us_per_page_per_sharer=%.3f\n",
-			    n, rss, t, t * 1e6 / rss, t * 1e6 / rss / n);
-		std::fflush(stdout);
+	{
+		Helper root(build_double_map);
+		std::vector<int> kids = children_of(root.pid());
+		if (root.value() || kids.size() != 3) {
+			t.ok(false, "share: the double-mapping tree is built");
+		} else {
+			check_target(t, "a process mapping a memfd twice, with three children", root.pid());
+			check_target(t, "a child that maps the same memfd a third time", kids[0]);
+		}
 	}
-	return 0;
+	check_names(t);
+	check_reservation(t);
+	check_kill(t);
+	check_umount(t);
+	check_hugetlb(t);
 }
 
 } // namespace rmapscope

@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "ctl_client.hpp"
+#include "methods.hpp"
 #include "oracle.hpp"
 #include "procs.hpp"
 
@@ -71,6 +72,8 @@ WalkReply verdict(Tap &t, const std::string &what, const std::string &cmd, const
 	WalkReply w = walk_command(cmd);
 	std::string d = w.err ? "the walk failed\n" : diff_oracle(w) + unmet(w, e);
 	t.ok(d.empty(), what, d.empty() ? "" : d + "command: " + cmd + "\nmodule said:\n" + w.raw);
+	// The same pages through share and phys, by both of their methods.
+	methods_agree(t, what, w);
 	return w;
 }
 

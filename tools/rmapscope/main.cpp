@@ -335,6 +335,9 @@ int main(int argc, char **argv)
 	ss->needs(se);
 	se->needs(ss);
 	share->add_flag("--all-owners", all_owners, "name every process of a CLONE_VM-shared mm (scans all tasks)");
+	std::string method;
+	share->add_option("--method", method, "bulk (default: one comparison per run of pages) or walk (one rmap walk per folio)")
+		->check(CLI::IsMember({"bulk", "walk"}));
 	share->add_flag("--json", json, "print the module's JSON");
 
 	std::string pstart, pend;
@@ -345,6 +348,8 @@ int main(int argc, char **argv)
 	ps->needs(pe);
 	phys->add_flag("--referenced", preferenced, "also test-and-clear accessed bits (folio_referenced)");
 	phys->add_flag("--all-owners", all_owners, "name every process of a CLONE_VM-shared mm (scans all tasks)");
+	phys->add_option("--method", method, "bulk (default: one comparison per group of pages) or walk (one rmap walk per folio)")
+		->check(CLI::IsMember({"bulk", "walk"}));
 	phys->add_flag("--json", json, "print the module's JSON");
 
 	app.add_subcommand("demo", "a page shared by a small fork tree, walked");
@@ -405,6 +410,8 @@ int main(int argc, char **argv)
 			cmd += " referenced=1";
 		if (all_owners)
 			cmd += " owners=all";
+		if (!method.empty())
+			cmd += " method=" + method;
 		return json ? cmd_passthrough(cmd + " format=json") : cmd_table(cmd, rmapscope::print_phys_table);
 	}
 	if (*share && share_all) {
@@ -421,6 +428,8 @@ int main(int argc, char **argv)
 			cmd += " start=" + sstart + " end=" + send;
 		if (all_owners)
 			cmd += " owners=all";
+		if (!method.empty())
+			cmd += " method=" + method;
 		return json ? cmd_passthrough(cmd + " format=json") : cmd_table(cmd, rmapscope::print_share_table);
 	}
 	if (*tour)

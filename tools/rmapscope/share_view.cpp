@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "share_view.hpp"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -15,10 +17,18 @@ unsigned long num(const Record &r, const char *key)
 	return std::strtoul(r.get(key).value_or("0").c_str(), nullptr, 10);
 }
 
-// Pages as KiB, the unit smaps and ps use.
+// Pages as KiB, the unit smaps and ps use (the module counts pages of the kernel's size).
 std::string kib(unsigned long pages)
 {
-	return std::to_string(pages * 4) + " KiB";
+	return std::to_string(pages * static_cast<unsigned long>(sysconf(_SC_PAGESIZE) / 1024)) + " KiB";
+}
+
+// What the command cost: "N rmap walks" (method=walk) or "N comparisons" (method=bulk).
+std::string cost(const Record &s)
+{
+	bool walk = s.get("method").value_or("") == "walk";
+	return std::to_string(num(s, "folios")) + (walk ? " rmap walk(s) of " : " comparison(s) of ") +
+	       std::to_string(num(s, "vmas")) + " VMA(s)";
 }
 
 } // namespace
@@ -56,10 +66,9 @@ bool print_share_table(const std::string &reply)
 			    p.get("comm").value_or("-").c_str(), num(p, "pages"), num(p, "anon"), num(p, "file"),
 			    num(p, "shmem"), num(p, "ksm"), num(p, "thp"), num(p, "pss_bytes") / 1024.0);
 	}
-	std::printf("\n%s peer(s)%s; %lu folio(s) walked in %.1f ms (pages, except PSS)\n",
-		    s.get("peers").value_or("?").c_str(),
+	std::printf("\n%s peer(s)%s; %s in %.1f ms (pages, except PSS)\n", s.get("peers").value_or("?").c_str(),
 		    num(s, "peers_dropped") ? (", " + std::to_string(num(s, "peers_dropped")) + " more not listed").c_str() : "",
-		    num(s, "folios"), num(s, "ns") / 1e6);
+		    cost(s).c_str(), num(s, "ns") / 1e6);
 	return true;
 }
 
@@ -91,7 +100,7 @@ bool print_phys_table(const std::string &reply)
 		if (r.kind == "file")
 			std::printf("%10lu %10lu %10lu  %s\n", num(r, "pages"), num(r, "shared"), num(r, "referenced"),
 				    r.get("path").value_or("-").c_str());
-	std::printf("\n%lu folio(s) walked in %.1f ms (pages, except PSS)\n", num(s, "folios"), num(s, "ns") / 1e6);
+	std::printf("\n%s in %.1f ms (pages, except PSS)\n", cost(s).c_str(), num(s, "ns") / 1e6);
 	return true;
 }
 

@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: GPL-2.0
+// From an observation of the reverse map (observation.h) to share's and phys's figures, with
+// smaps' arithmetic (fs/proc/task_mmu.c smaps_account()): each page's share of PSS is
+// PAGE_SIZE << RS_PSS_SHIFT divided by the entries that map it, and it is shared when two or
+// more entries map it. Every other process is counted once per page, however many of its
+// entries, or of the target's, map that page.
+#include "observation.h"
+
+#include "sort.hpp"
+#include "types.hpp"
+
+namespace rs {
+namespace {
+
+constexpr usize kBits = 8 * sizeof(unsigned long);
+
+bool test(const unsigned long *b, usize i)
+{
+	return b[i / kBits] >> (i % kBits) & 1;
+}
+
+// Calls fn(i) for every bit set in a & b over n bits (b may be null: a alone).
+template <class Fn> void each_bit(const unsigned long *a, const unsigned long *b, usize n, Fn fn)
+{
+	for (usize w = 0; w < RS_OBS_WORDS(n); ++w) {
+		unsigned long x = a[w] & (b ? b[w] : ~0UL);
+		if (w == n / kBits)
+			x &= (1UL << (n % kBits)) - 1;	// only reached when n is not a multiple of kBits
+		for (; x; x &= x - 1)
+			fn(w * kBits + static_cast<usize>(__builtin_ctzl(x)));
+	}
+}
+
+void zero(unsigned long *b, usize n)
+{
+	for (usize w = 0; w < RS_OBS_WORDS(n); ++w)
+		b[w] = 0;
+}
+
+// Each position's share of PSS, as smaps_account() computes it.
+void units(const rs_obs &o)
+{
+	const unsigned long long page = 1ULL << o.page_shift << RS_PSS_SHIFT;
+	for (unsigned j = 0; j < o.n; ++j)
+		o.unit[j] = o.counts[j] >= 2 ? page / o.counts[j] : page;
+}
+
+// Orders the maps of other processes (all of them with all = true) by mm in o.order; returns
+// how many there are.
+unsigned sorted_maps(const rs_obs &o, bool all)
+{
+	unsigned n = 0;
+	for (unsigned m = 0; m < o.nmaps; ++m)
+		if (all || !o.maps[m].target)
+			o.order[n++] = m;
+	heap_sort(o.order, n, [&](unsigned a, unsigned b) { return o.maps[a].mm < o.maps[b].mm; });
+	return n;
+}
+
+// The end of the group of maps of one mm that starts at order[i].
+unsigned group_end(const rs_obs &o, unsigned i, unsigned n)
+{
+	unsigned e = i + 1;
+	while (e < n && o.maps[o.order[e]].mm == o.maps[o.order[i]].mm)
+		++e;
+	return e;
+}
+
+// The pages every map of a group maps, ORed into g (and their young entries into y).
+void group_or(const rs_obs &o, unsigned i, unsigned e, unsigned long *g, unsigned long *y)
+{
+	zero(g, o.n);
+	if (y)
+		zero(y, o.n);
+	for (unsigned k = i; k < e; ++k) {
+		const rs_obs_map &m = o.maps[o.order[k]];
+		for (usize w = 0; w < RS_OBS_WORDS(o.n); ++w) {
+			g[w] |= m.pages[w];
+			if (y)
+				y[w] |= m.young[w];
+		}
+	}
+}
+
+// The PSS the maps of a group add over the positions in mask: every entry counts.
+unsigned long long group_pss(const rs_obs &o, unsigned i, unsigned e, const unsigned long *mask)
+{
+	unsigned long long pss = 0;
+	for (unsigned k = i; k < e; ++k)
+		each_bit(o.maps[o.order[k]].pages, mask, o.n, [&](usize j) { pss += o.unit[j]; });
+	return pss;
+}
+
+} // namespace
+} // namespace rs
+
+extern "C" unsigned int rs_core_share_observe(rs_share_result *res, const rs_obs *o, rs_obs_delta *out)
+{
+	using namespace rs;
+	units(*o);
+	unsigned long *mask = o->bits, *g = o->bits + RS_OBS_WORDS(o->n);
+	zero(mask, o->n);
+	for (unsigned j = 0; j < o->n; ++j) {
+		unsigned char f = o->flags[j];
+		if (!(f & RS_POS_PAGE))
+			continue;
+		if (!(f & RS_POS_MINE)) {
+			res->skips[RS_SS_RACED]++;	// its own entry no longer maps it there
+			continue;
+		}
+		res->rss++;
+		res->pss += o->unit[j];
+		res->kind[o->kind]++;
+		res->thp += !!(f & RS_POS_THP);
+		bool dirty = f & RS_POS_DIRTY;
+		if (o->counts[j] < 2) {
+			res->uss++;
+			*(dirty ? &res->private_dirty : &res->private_clean) += 1;
+		} else {
+			*(dirty ? &res->shared_dirty : &res->shared_clean) += 1;
+		}
+		// Other processes are counted at the target's first mapping of a page only.
+		if (f & RS_POS_FIRST)
+			mask[j / kBits] |= 1UL << (j % kBits);
+	}
+
+	unsigned nd = 0, n = sorted_maps(*o, false);
+	for (unsigned i = 0, e; i < n; i = e) {
+		e = group_end(*o, i, n);
+		group_or(*o, i, e, g, nullptr);
+		rs_obs_delta &d = out[nd];
+		d = rs_obs_delta{};
+		d.mm = o->maps[o->order[i]].mm;
+		each_bit(g, mask, o->n, [&](usize j) {
+			d.d.pages++;
+			d.d.thp += !!(o->flags[j] & RS_POS_THP);
+		});
+		d.d.kind[o->kind] = d.d.pages;
+		d.d.pss = group_pss(*o, i, e, mask);
+		nd += d.d.pages != 0;
+	}
+	return nd;
+}
+
+extern "C" unsigned int rs_core_phys_observe(rs_phys_result *res, rs_phys_file *file, const rs_obs *o,
+					     rs_obs_delta *out)
+{
+	using namespace rs;
+	const usize words = RS_OBS_WORDS(o->n);
+	unsigned long *g = o->bits, *y = g + words, *m1 = y + words, *m2 = m1 + words;
+	units(*o);
+	unsigned n = sorted_maps(*o, true);
+
+	// Positions two different mms map: m1 holds those one group maps, m2 those two do.
+	zero(m1, o->n);
+	zero(m2, o->n);
+	for (unsigned i = 0, e; i < n; i = e) {
+		e = group_end(*o, i, n);
+		group_or(*o, i, e, g, nullptr);
+		for (usize w = 0; w < words; ++w) {
+			m2[w] |= m1[w] & g[w];
+			m1[w] |= g[w];
+		}
+	}
+	for (unsigned j = 0; j < o->n; ++j) {
+		if (!(o->flags[j] & RS_POS_PAGE))
+			continue;
+		if (!o->counts[j]) {
+			res->unmapped++;
+			continue;
+		}
+		bool multi = test(m2, j);
+		res->mapped++;
+		res->kind[o->kind]++;
+		res->thp += !!(o->flags[j] & RS_POS_THP);
+		res->shared += multi;
+		if (file) {
+			file->pages++;
+			file->shared += multi;
+		}
+	}
+
+	// The pages (positions) of this observation: the mask every owner's figures are taken over.
+	unsigned long *mask = m1;
+	zero(mask, o->n);
+	for (unsigned j = 0; j < o->n; ++j)
+		if (o->flags[j] & RS_POS_PAGE)
+			mask[j / kBits] |= 1UL << (j % kBits);
+	unsigned nd = 0;
+	for (unsigned i = 0, e; i < n; i = e) {
+		e = group_end(*o, i, n);
+		group_or(*o, i, e, g, y);
+		rs_obs_delta &d = out[nd];
+		d = rs_obs_delta{};
+		d.mm = o->maps[o->order[i]].mm;
+		each_bit(g, mask, o->n, [&](usize j) {
+			d.d.pages++;
+			d.d.thp += !!(o->flags[j] & RS_POS_THP);
+			d.d.shared += test(m2, j);
+			d.d.young += test(y, j);
+		});
+		d.d.kind[o->kind] = d.d.pages;
+		d.d.pss = group_pss(*o, i, e, mask);
+		nd += d.d.pages != 0;
+	}
+	return nd;
+}
+
+extern "C" void rs_core_obs_add(rs_share_peer *to, const rs_share_peer *d)
+{
+	to->pages += d->pages;
+	for (int k = 0; k < RS_NR_SHARE_KINDS; ++k)
+		to->kind[k] += d->kind[k];
+	to->thp += d->thp;
+	to->pss += d->pss;
+	to->shared += d->shared;
+	to->young += d->young;
+}

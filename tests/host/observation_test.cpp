@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: GPL-2.0
+// The accounting of one observation of the reverse map (module/core/observation.cpp), driven
+// with what the kernel side would have found: smaps' arithmetic for the target, every other
+// process counted once per page whatever the multiplicity on either side, phys's shared pages
+// by distinct processes. Each case states the answer a pagemap intersection would give.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <vector>
+
+#include "../../module/core/observation.h"
+
+namespace {
+
+constexpr unsigned kShift = 12;
+constexpr unsigned long long kPage = 4096ULL << RS_PSS_SHIFT; // one page's PSS, unshared
+
+// An observation under construction: n positions, mappings by (mm, positions).
+struct Obs {
+	explicit Obs(unsigned n) : n(n), counts(n), flags(n), unit(n), bits(RS_OBS_SCRATCH_WORDS(n)) {}
+
+	// A mapping of mm over the given positions (young ones too); counts follow.
+	Obs &map(int mm, std::vector<unsigned> pos, bool target = false, std::vector<unsigned> young = {})
+	{
+		maps.push_back({mm, target, bitmap(pos), bitmap(young)});
+		for (unsigned p : pos)
+			counts[p]++;
+		return *this;
+	}
+	Obs &page(unsigned p, unsigned char f)
+	{
+		flags[p] |= RS_POS_PAGE | f;
+		return *this;
+	}
+
+	rs_obs build(int kind = RS_SK_ANON)
+	{
+		omaps.clear();
+		for (const auto &m : maps)
+			omaps.push_back({reinterpret_cast<const void *>(static_cast<unsigned long>(m.mm) << 8), m.target,
+					 m.pages.data(), m.young.data()});
+		order.assign(omaps.size() + 1, 0);
+		return rs_obs{n,	     kind,	   kShift,	 counts.data(), flags.data(),
+			      omaps.data(), static_cast<unsigned>(omaps.size()), unit.data(), order.data(), bits.data()};
+	}
+
+	std::vector<unsigned long> bitmap(const std::vector<unsigned> &pos) const
+	{
+		std::vector<unsigned long> b(RS_OBS_WORDS(n));
+		for (unsigned p : pos)
+			b[p / 64] |= 1UL << (p % 64);
+		return b;
+	}
+
+	struct Map {
+		int mm;
+		bool target;
+		std::vector<unsigned long> pages, young;
+	};
+	unsigned n;
+	std::vector<unsigned> counts;
+	std::vector<unsigned char> flags;
+	std::vector<unsigned long long> unit;
+	std::vector<unsigned long> bits;
+	std::vector<Map> maps;
+	std::vector<rs_obs_map> omaps;
+	std::vector<unsigned> order;
+};
+
+// The deltas of one observation, by mm number.
+std::map<int, rs_share_peer> share(rs_share_result &res, Obs &o)
+{
+	rs_obs obs = o.build();
+	std::vector<rs_obs_delta> out(o.maps.size() + 1);
+	unsigned nd = rs_core_share_observe(&res, &obs, out.data());
+	std::map<int, rs_share_peer> by;
+	for (unsigned i = 0; i < nd; ++i)
+		by[static_cast<int>(reinterpret_cast<unsigned long>(out[i].mm) >> 8)] = out[i].d;
+	return by;
+}
+
+std::map<int, rs_share_peer> phys(rs_phys_result &res, rs_phys_file *file, Obs &o, int kind = RS_SK_ANON)
+{
+	rs_obs obs = o.build(kind);
+	std::vector<rs_obs_delta> out(o.maps.size() + 1);
+	unsigned nd = rs_core_phys_observe(&res, file, &obs, out.data());
+	std::map<int, rs_share_peer> by;
+	for (unsigned i = 0; i < nd; ++i)
+		by[static_cast<int>(reinterpret_cast<unsigned long>(out[i].mm) >> 8)] = out[i].d;
+	return by;
+}
+
+// Merges the deltas of several observations per mm, as the kernel's peer table does.
+void add(std::map<int, rs_share_peer> &total, const std::map<int, rs_share_peer> &d)
+{
+	for (const auto &[mm, p] : d)
+		rs_core_obs_add(&total[mm], &p);
+}
+
+TEST(Observation, SmapsArithmeticForTheTarget)
+{
+	// Four pages: one private and dirty, one shared by two, one by three, one by four.
+	Obs o(4);
+	o.map(1, {0, 1, 2, 3}, true).map(2, {1, 2, 3}).map(3, {2, 3}).map(4, {3});
+	for (unsigned p = 0; p < 4; ++p)
+		o.page(p, RS_POS_MINE | RS_POS_FIRST | (p == 0 ? RS_POS_DIRTY : 0));
+	rs_share_result res{};
+	auto peers = share(res, o);
+	EXPECT_EQ(res.rss, 4u);
+	EXPECT_EQ(res.uss, 1u);
+	EXPECT_EQ(res.private_dirty, 1u);
+	EXPECT_EQ(res.shared_clean, 3u);
+	EXPECT_EQ(res.pss, kPage + kPage / 2 + kPage / 3 + kPage / 4);
+	EXPECT_EQ(res.kind[RS_SK_ANON], 4u);
+	ASSERT_EQ(peers.size(), 3u);
+	EXPECT_EQ(peers[2].pages, 3u);
+	EXPECT_EQ(peers[2].pss, kPage / 2 + kPage / 3 + kPage / 4);
+	EXPECT_EQ(peers[4].pages, 1u);
+}
+
+// The bug a new user found: a process that maps 32 pages of a file twice, shared with three
+// children that inherited both mappings. pagemap's intersection says each child shares 32 pages.
+TEST(Observation, APageTheTargetMapsTwiceCountsOnceForEachPeer)
+{
+	rs_share_result res{};
+	std::map<int, rs_share_peer> total;
+	for (int at = 0; at < 2; ++at) { // the lower mapping first, then the higher one
+		Obs o(32);
+		std::vector<unsigned> all;
+		for (unsigned p = 0; p < 32; ++p)
+			all.push_back(p);
+		o.map(1, all, true).map(1, all, true);
+		for (int child = 2; child <= 4; ++child)
+			o.map(child, all).map(child, all);
+		for (unsigned p = 0; p < 32; ++p)
+			o.page(p, RS_POS_MINE | (at == 0 ? RS_POS_FIRST : 0));
+		add(total, share(res, o));
+	}
+	EXPECT_EQ(res.rss, 64u);	// smaps counts both mappings
+	EXPECT_EQ(res.pss, 64 * (kPage / 8));
+	EXPECT_EQ(res.shared_clean, 64u);
+	ASSERT_EQ(total.size(), 3u);
+	for (int child = 2; child <= 4; ++child) {
+		EXPECT_EQ(total[child].pages, 32u) << child;		// each page once
+		EXPECT_EQ(total[child].pss, 32 * 2 * (kPage / 8)) << child; // both of its entries
+	}
+}
+
+TEST(Observation, APeerThatMapsAPageTwiceCountsItOnce)
+{
+	Obs o(1);
+	o.map(1, {0}, true).map(2, {0}).map(2, {0}).page(0, RS_POS_MINE | RS_POS_FIRST);
+	rs_share_result res{};
+	auto peers = share(res, o);
+	EXPECT_EQ(peers[2].pages, 1u);
+	EXPECT_EQ(peers[2].pss, 2 * (kPage / 3));
+	EXPECT_EQ(res.pss, kPage / 3);
+}
+
+TEST(Observation, APageTheTargetNoLongerMapsIsRacedAndCountsForNoOne)
+{
+	Obs o(2);
+	o.map(1, {0}, true).map(2, {0, 1}).page(0, RS_POS_MINE | RS_POS_FIRST).page(1, RS_POS_FIRST);
+	rs_share_result res{};
+	auto peers = share(res, o);
+	EXPECT_EQ(res.rss, 1u);
+	EXPECT_EQ(res.skips[RS_SS_RACED], 1u);
+	EXPECT_EQ(peers[2].pages, 1u);
+}
+
+TEST(Observation, HolesAndBitmapsPastOneWord)
+{
+	// A THP's 512 positions, of which the target maps 100..199 and a peer every third page.
+	Obs o(512);
+	std::vector<unsigned> mine, theirs;
+	for (unsigned p = 100; p < 200; ++p)
+		mine.push_back(p);
+	for (unsigned p = 0; p < 512; p += 3)
+		theirs.push_back(p);
+	o.map(1, mine, true).map(2, theirs);
+	for (unsigned p : mine)
+		o.page(p, RS_POS_MINE | RS_POS_FIRST | RS_POS_THP);
+	rs_share_result res{};
+	auto peers = share(res, o);
+	unsigned both = 0;
+	for (unsigned p = 100; p < 200; ++p)
+		both += p % 3 == 0;
+	EXPECT_EQ(res.rss, 100u);
+	EXPECT_EQ(res.thp, 100u);
+	EXPECT_EQ(res.uss, 100u - both);
+	EXPECT_EQ(peers[2].pages, both);
+	EXPECT_EQ(peers[2].thp, both);
+}
+
+TEST(Observation, AnOddNumberOfPositions)
+{
+	Obs o(70);
+	o.map(1, {0, 64, 69}, true).map(2, {64, 69});
+	for (unsigned p : {0u, 64u, 69u})
+		o.page(p, RS_POS_MINE | RS_POS_FIRST);
+	rs_share_result res{};
+	EXPECT_EQ(share(res, o)[2].pages, 2u);
+	EXPECT_EQ(res.rss, 3u);
+}
+
+TEST(Observation, PhysCountsDistinctProcesses)
+{
+	// Five pages: unmapped; one process; one process twice (not shared); two processes; three.
+	Obs o(5);
+	o.map(1, {1, 2, 3, 4}, false, {1}).map(1, {2}).map(2, {3, 4}, false, {3}).map(3, {4});
+	for (unsigned p = 0; p < 5; ++p)
+		o.page(p, 0);
+	rs_phys_result res{};
+	rs_phys_file file{};
+	auto owners = phys(res, &file, o, RS_SK_FILE);
+	EXPECT_EQ(res.unmapped, 1u);
+	EXPECT_EQ(res.mapped, 4u);
+	EXPECT_EQ(res.shared, 2u);
+	EXPECT_EQ(res.kind[RS_SK_FILE], 4u);
+	EXPECT_EQ(file.pages, 4u);
+	EXPECT_EQ(file.shared, 2u);
+	EXPECT_EQ(owners[1].pages, 4u);
+	EXPECT_EQ(owners[1].shared, 2u);
+	EXPECT_EQ(owners[1].young, 1u);
+	EXPECT_EQ(owners[1].pss, kPage + 2 * (kPage / 2) + kPage / 2 + kPage / 3);
+	EXPECT_EQ(owners[2].pages, 2u);
+	EXPECT_EQ(owners[2].young, 1u);
+	EXPECT_EQ(owners[3].pages, 1u);
+}
+
+TEST(Observation, PhysCountsOnlyThePagesOfTheObservation)
+{
+	// A folio of 4 pages of which positions 2 and 3 are inside the range.
+	Obs o(4);
+	o.map(1, {0, 1, 2, 3}).map(2, {0, 3});
+	o.page(2, 0).page(3, 0);
+	rs_phys_result res{};
+	auto owners = phys(res, nullptr, o);
+	EXPECT_EQ(res.mapped, 2u);
+	EXPECT_EQ(res.shared, 1u);
+	EXPECT_EQ(owners[1].pages, 2u);
+	EXPECT_EQ(owners[2].pages, 1u);
+}
+
+} // namespace

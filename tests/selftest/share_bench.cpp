@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: GPL-2.0
+// make bench --share: share and phys, by each method, against the brute force a user has
+// without rmapscope (every process's pagemap, and kpageflags), and share's cost per page against
+// the number of sharers. Ratios from one boot; the longest hold of an rmap lock each command
+// reports (lock_max_ns=).
+#include "share.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <dirent.h>
+#include <fstream>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "ctl_client.hpp"
+#include "oracle.hpp"
+#include "procs.hpp"
+#include "record.hpp"
+
+namespace rmapscope {
+namespace {
+
+double seconds_of(const std::function<void()> &fn)
+{
+	auto a = std::chrono::steady_clock::now();
+	fn();
+	return std::chrono::duration<double>(std::chrono::steady_clock::now() - a).count();
+}
+
+// A helper with `pages` anon pages and `sharers - 1` forked children that keep them shared.
+Helper fork_tree(size_t pages, unsigned sharers)
+{
+	return Helper([pages, sharers] {
+		void *p = map_anon(pages * kPage);
+		madvise(p, pages * kPage, MADV_NOHUGEPAGE); // one folio per page: share's worst case
+		touch_write(p, pages * kPage, 5);
+		int ready[2];
+		if (pipe(ready))
+			return uint64_t{1};
+		for (unsigned k = 1; k < sharers; ++k)
+			if (fork() == 0) {
+				prctl(PR_SET_PDEATHSIG, SIGKILL);
+				char c = 1;
+				if (write(ready[1], &c, 1) != 1)
+					_exit(1);
+				for (;;)
+					pause();
+			}
+		for (unsigned k = 1; k < sharers; ++k) {
+			char c;
+			if (read(ready[0], &c, 1) != 1)
+				return uint64_t{1};
+		}
+		return uint64_t{0};
+	});
+}
+
+std::vector<int> pids()
+{
+	std::vector<int> out;
+	if (auto *d = opendir("/proc")) {
+		while (auto *de = readdir(d))
+			if (int pid = std::atoi(de->d_name); pid > 0)
+				out.push_back(pid);
+		closedir(d);
+	}
+	return out;
+}
+
+// Calls fn(pfn) for every present entry of pid, read as a brute force would: maps, then one
+// pread of pagemap per VMA.
+template <class Fn> void each_pfn(int pid, Fn fn)
+{
+	std::ifstream maps("/proc/" + std::to_string(pid) + "/maps");
+	int fd = open(("/proc/" + std::to_string(pid) + "/pagemap").c_str(), O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	std::vector<uint64_t> buf;
+	for (std::string line; std::getline(maps, line);) {
+		unsigned long lo, hi;
+		if (std::sscanf(line.c_str(), "%lx-%lx", &lo, &hi) != 2 || hi <= lo || line.find("[vsyscall]") != std::string::npos)
+			continue;
+		buf.resize((hi - lo) / kPage);
+		ssize_t got = pread(fd, buf.data(), buf.size() * 8, static_cast<off_t>(lo / kPage * 8));
+		for (ssize_t i = 0; i < got / 8; ++i)
+			if (pm_present(buf[i]) && pm_pfn(buf[i]))
+				fn(pm_pfn(buf[i]));
+	}
+	close(fd);
+}
+
+// The brute force of share: the target's PFNs in a bitmap, then every other process's pagemap
+// probed against it; each process's distinct shared pages. Returns how many peers.
+size_t brute_share(int target)
+{
+	std::vector<bool> mine, seen;
+	each_pfn(target, [&](uint64_t pfn) {
+		if (pfn >= mine.size())
+			mine.resize(pfn + 1);
+		mine[pfn] = true;
+	});
+	seen.resize(mine.size());
+	size_t peers = 0;
+	for (int pid : pids()) {
+		if (pid == target)
+			continue;
+		std::vector<uint64_t> hit;
+		each_pfn(pid, [&](uint64_t pfn) {
+			if (pfn < mine.size() && mine[pfn] && !seen[pfn]) {
+				seen[pfn] = true;
+				hit.push_back(pfn);
+			}
+		});
+		peers += !hit.empty();
+		for (uint64_t pfn : hit)
+			seen[pfn] = false;
+	}
+	return peers;
+}
+
+// The brute force of phys over all RAM: kpageflags read whole, then every process's pagemap,
+// each PFN's LRU flag and its mappers counted. Returns how many processes own LRU pages.
+size_t brute_phys()
+{
+	std::vector<uint64_t> flags;
+	int fd = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
+	for (uint64_t buf[4096];;) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+		if (n <= 0)
+			break;
+		flags.insert(flags.end(), buf, buf + n / 8);
+	}
+	close(fd);
+	std::vector<uint16_t> mappers(flags.size());
+	size_t owners = 0;
+	for (int pid : pids()) {
+		bool any = false;
+		each_pfn(pid, [&](uint64_t pfn) {
+			if (pfn < flags.size() && (flags[pfn] >> 5 & 1)) {
+				mappers[pfn]++;
+				any = true;
+			}
+		});
+		owners += any;
+	}
+	return owners;
+}
+
+struct Reply {
+	std::string raw;
+	Record sum;
+	long num(const char *k) const { return std::atol(sum.get(k).value_or("-1").c_str()); }
+};
+
+Reply ask(const std::string &cmd)
+{
+	Reply r;
+	r.raw = ctl_transact(cmd).text;
+	if (auto recs = parse_report(r.raw); recs && !recs->empty())
+		r.sum = (*recs)[0];
+	return r;
+}
+
+// One command's time (the faster of two, after a warm-up: TCG translates new code once).
+double timed(const std::string &cmd, Reply &r)
+{
+	ask(cmd);
+	double a = seconds_of([&] { r = ask(cmd); });
+	double b = seconds_of([&] { r = ask(cmd); });
+	return std::min(a, b);
+}
+
+} // namespace
+
+int run_share_bench()
+{
+	std::vector<Helper> bystanders;
+	for (int i = 0; i < 64; ++i)
+		bystanders.emplace_back([] {
+			constexpr size_t len = 16 << 20;
+			touch_write(map_anon(len), len, 1);
+			return uint64_t{0};
+		});
+	{
+		Helper tree = fork_tree(16384, 256); // 64 MiB shared by 256 processes
+		double brute = std::min(seconds_of([&] { brute_share(tree.pid()); }), seconds_of([&] { brute_share(tree.pid()); }));
+		for (const char *method : {"bulk", "walk"}) {
+			Reply r;
+			double mod = timed("share pid=" + std::to_string(tree.pid()) + " method=" + method, r);
+			std::printf("bench kind=share_dense method=%s target=64MiB sharers=256 bystanders=64x16MiB share_s=%.3f "
+				    "bruteforce_s=%.3f speedup=%.2f rss=%ld peers=%ld lock_max_ms=%.2f\n",
+				    method, mod, brute, brute / mod, r.num("rss"), r.num("peers"), r.num("lock_max_ns") / 1e6);
+			std::fflush(stdout);
+		}
+
+		// The common question on a busy machine: a small process (4 MiB, shared with 3 children)
+		// among the 64 bystanders and the 256-process tree. Brute force still reads everyone.
+		Helper small = fork_tree(1024, 4);
+		double sbrute = std::min(seconds_of([&] { brute_share(small.pid()); }), seconds_of([&] { brute_share(small.pid()); }));
+		for (const char *method : {"bulk", "walk"}) {
+			Reply r;
+			double mod = timed("share pid=" + std::to_string(small.pid()) + " method=" + method, r);
+			std::printf("bench kind=share_small method=%s target=4MiB sharers=4 others=64x16MiB+256x64MiB share_s=%.4f "
+				    "bruteforce_s=%.3f speedup=%.1f rss=%ld peers=%ld lock_max_ms=%.2f\n",
+				    method, mod, sbrute, sbrute / mod, r.num("rss"), r.num("peers"), r.num("lock_max_ns") / 1e6);
+			std::fflush(stdout);
+		}
+
+		size_t owners = 0;
+		double pbrute = std::min(seconds_of([&] { owners = brute_phys(); }), seconds_of([&] { owners = brute_phys(); }));
+		for (const char *method : {"bulk", "walk"}) {
+			Reply r;
+			double mod = timed(std::string("phys method=") + method, r);
+			std::printf("bench kind=phys_all method=%s ram=all processes=%zu phys_s=%.3f bruteforce_s=%.3f speedup=%.1f "
+				    "lock_max_ms=%.2f\n",
+				    method, owners, mod, pbrute, pbrute / mod, r.num("lock_max_ns") / 1e6);
+			std::fflush(stdout);
+		}
+	}
+	bystanders.clear();
+
+	// share's cost per page as sharers grow: 4 MiB shared by 1 .. 256 processes.
+	for (unsigned n = 1; n <= 256; n *= 4) {
+		Helper tree = fork_tree(1024, n);
+		for (const char *method : {"bulk", "walk"}) {
+			Reply r;
+			double t = timed("share pid=" + std::to_string(tree.pid()) + " method=" + method, r);
+			double rss = static_cast<double>(r.num("rss"));
+			std::printf("bench kind=share_scaling method=%s sharers=%u rss=%.0f share_s=%.4f us_per_page=%.2f "
+				    "us_per_page_per_sharer=%.3f\n",
+				    method, n, rss, t, t * 1e6 / rss, t * 1e6 / rss / n);
+			std::fflush(stdout);
+		}
+	}
+	return 0;
+}
+
+} // namespace rmapscope
