@@ -5,12 +5,14 @@
 
 #include "../module/core/command.h"
 #include "../module/core/os.h"
+#include "../module/core/phys_report.h"
 #include "../module/core/range_report.h"
 #include "../module/core/walk_report.h"
 #include "../module/kernel/call.h"
 #include "../module/kernel/cf.h"
 #include "../module/kernel/compat.h"
 #include "../module/kernel/folio.h"
+#include "../module/kernel/sharing.h"
 #include "../module/kernel/symbols.h"
 #include "../module/kernel/target.h"
 

@@ -10,51 +10,12 @@
  * kmemleak finds nothing. kunit_release_action() gives one back early where a case needs that.
  */
 #include <kunit/test.h>
-#include <linux/file.h>
-#include <linux/mman.h>
-#include <linux/sched/mm.h>
-#include <linux/shmem_fs.h>
 #include <linux/slab.h>
-#include <linux/uaccess.h>
 
-#include "internal.h"
+#include "mm_helpers.h"
 
-#define RS_KMSG RS_MSG_MAX
-
-KUNIT_DEFINE_ACTION_WRAPPER(rs_put_action, rs_os_folio_put, struct rs_folio *);
 KUNIT_DEFINE_ACTION_WRAPPER(rs_walk_free_action, rs_os_walk_free, struct rs_walk *);
 KUNIT_DEFINE_ACTION_WRAPPER(rs_putback_action, rs_os_folio_putback, struct rs_folio *);
-KUNIT_DEFINE_ACTION_WRAPPER(rs_fput_action, fput, struct file *);
-
-static unsigned long rs_map(struct kunit *test, struct file *file, unsigned long flags)
-{
-	unsigned long addr = kunit_vm_mmap(test, file, 0, PAGE_SIZE, PROT_READ | PROT_WRITE, flags, 0);
-
-	KUNIT_ASSERT_NE_MSG(test, addr, 0UL, "kunit_vm_mmap failed");
-	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(addr));
-	return addr;
-}
-
-static void rs_poke(struct kunit *test, unsigned long addr, u8 byte)
-{
-	KUNIT_ASSERT_EQ(test, copy_to_user((void __user *)addr, &byte, 1), 0UL);
-}
-
-static u8 rs_peek(struct kunit *test, unsigned long addr)
-{
-	u8 byte = 0;
-
-	KUNIT_ASSERT_EQ(test, copy_from_user(&byte, (void __user *)addr, 1), 0UL);
-	return byte;
-}
-
-static int rs_resolve(unsigned long addr, struct rs_folio **f)
-{
-	char msg[RS_KMSG];
-
-	*f = NULL;
-	return rs_target_mm_addr(current->mm, task_pid_nr(current), addr, f, msg, sizeof(msg));
-}
 
 /* Resolving addr must fail with err; a folio resolved anyway is given back at once. */
 static void rs_expect_refusal(struct kunit *test, unsigned long addr, int err)
@@ -78,28 +39,6 @@ static void rs_expect_pfn_refusal(struct kunit *test, unsigned long pfn, int err
 	KUNIT_EXPECT_EQ(test, ret, err);
 }
 
-/* The folio at addr, referenced until the case ends (or rs_put() gives it back). */
-static struct rs_folio *rs_target(struct kunit *test, unsigned long addr)
-{
-	struct rs_folio *f;
-
-	KUNIT_ASSERT_EQ(test, rs_resolve(addr, &f), 0);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, rs_put_action, f), 0);
-	return f;
-}
-
-static void rs_put(struct kunit *test, struct rs_folio *f)
-{
-	kunit_release_action(test, rs_put_action, f);
-}
-
-static struct rs_folio_info rs_info(struct rs_folio *f)
-{
-	struct rs_folio_info info;
-
-	rs_os_folio_describe(f, &info);
-	return info;
-}
 
 /* Walks f under its lock, as the core does; the buffer lives until the case ends or rs_walk_done(). */
 static struct rs_walk *rs_walk_of(struct kunit *test, struct rs_folio *f)
@@ -129,15 +68,6 @@ static unsigned int rs_maps_at(const struct rs_walk_result *r, unsigned long add
 	for (i = 0; i < r->nr_recs; i++)
 		n += !r->recs[i].skip && r->recs[i].addr == addr;
 	return n;
-}
-
-static struct file *rs_shmem(struct kunit *test)
-{
-	struct file *file = rs_shmem_file_setup("rmapscope-kunit", PAGE_SIZE);
-
-	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, rs_fput_action, file), 0);
-	return file;
 }
 
 /* An anon page faulted in through copy_to_user: exactly one mapping, at that address. */

@@ -14,6 +14,7 @@
 #include "call.h"
 #include "cf.h"
 #include "folio.h"
+#include "sharing.h"
 #include "symbols.h"
 #include "target.h"
 
@@ -22,6 +23,9 @@ EXPORT_SYMBOL_IF_KUNIT(rs_cf_classify_entry);
 EXPORT_SYMBOL_IF_KUNIT(rs_cf_enforced);
 EXPORT_SYMBOL_IF_KUNIT(rs_call_choose);
 EXPORT_SYMBOL_IF_KUNIT(rs_callable);
+EXPORT_SYMBOL_IF_KUNIT(rs_rmap_trees_callable);
+EXPORT_SYMBOL_IF_KUNIT(rs_pte_map_lock_callable);
+EXPORT_SYMBOL_IF_KUNIT(rs_call_lru_add_drain_all);
 EXPORT_SYMBOL_IF_KUNIT(rs_symbol_lookup);
 
 EXPORT_SYMBOL_IF_KUNIT(rs_target_mm_addr);
@@ -39,6 +43,10 @@ EXPORT_SYMBOL_IF_KUNIT(rs_os_folio_isolate);
 EXPORT_SYMBOL_IF_KUNIT(rs_os_folio_putback);
 EXPORT_SYMBOL_IF_KUNIT(rs_os_folio_referenced);
 EXPORT_SYMBOL_IF_KUNIT(rs_os_folio_unmap);
+EXPORT_SYMBOL_IF_KUNIT(rs_os_tree_run);
+EXPORT_SYMBOL_IF_KUNIT(rs_share_mm);
+EXPORT_SYMBOL_IF_KUNIT(rs_os_phys);
+EXPORT_SYMBOL_IF_KUNIT(rs_phys_before_isolate);
 
 /* The C++ core, run in kernel mode by kunit/core_test.c. */
 EXPORT_SYMBOL_IF_KUNIT(rs_core_parse_command);

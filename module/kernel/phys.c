@@ -30,6 +30,9 @@
 
 #include <linux/fs.h>
 #include <linux/hugetlb.h>
+#if IS_ENABLED(CONFIG_KUNIT)
+#include <kunit/static_stub.h>
+#endif
 #include <linux/ktime.h>
 #include <linux/memory_hotplug.h>
 #include <linux/mm.h>
@@ -462,6 +465,13 @@ static int rs_phys_groups(struct rs_phys *p)
 	return 0;
 }
 
+void rs_phys_before_isolate(struct folio *folio)
+{
+#if IS_ENABLED(CONFIG_KUNIT)
+	KUNIT_STATIC_STUB_REDIRECT(rs_phys_before_isolate, folio);
+#endif
+}
+
 /*
  * Pass 2 (referenced=1), one folio the walk accounted: isolated, trylocked and asked as reclaim
  * asks. Its walked pages count referenced if it says so, or if the walk had seen them young.
@@ -479,6 +489,7 @@ static void rs_phys_ask(struct rs_phys *p, struct folio *folio, unsigned int i0,
 		walked += test_bit(pfn0 + i - p->chunk, p->walked);
 	if (!walked)
 		return;
+	rs_phys_before_isolate(folio);
 	if (!rs_folio_isolate(&f, false)) {
 		if (folio_trylock(folio)) {
 			refs = rs_call_folio_referenced(folio, 1, NULL, &vm_flags) > 0;

@@ -299,31 +299,14 @@ static int rs_share_callable(int method, char *msg, size_t cap)
 	return 0;
 }
 
-int rs_os_share(int pid, unsigned long start, unsigned long end, int all_owners, int method,
-		struct rs_share_result *res, char *msg, size_t cap)
+int rs_share_mm(struct mm_struct *mm, int pid, unsigned long start, unsigned long end, int all_owners,
+		int method, struct rs_share_result *res, char *msg, size_t cap)
 {
-	struct rs_share *sh = NULL;
-	struct mm_struct *mm;
+	struct rs_share *sh;
 	unsigned long addr;
 	u64 t0 = ktime_get_ns();
-	int ret;
+	int ret = -ENOMEM;
 
-	ret = rs_share_callable(method, msg, cap);
-	if (ret)
-		return ret;
-	if (!start && !end)
-		end = TASK_SIZE_MAX;
-	start &= PAGE_MASK;
-	end = PAGE_ALIGN(end);
-	if (end > TASK_SIZE_MAX || end <= start) {
-		rs_msg(msg, cap, "0x%lx-0x%lx is not a user address range", start, end);
-		return -EFAULT;
-	}
-	ret = rs_task_mm(pid, &mm, msg, cap);
-	if (ret)
-		return ret;
-
-	ret = -ENOMEM;
 	sh = kvzalloc(sizeof(*sh), RS_GFP);
 	if (!sh || rs_sharing_init(&sh->s, res->peers, res->peers_cap))
 		goto out;
@@ -370,6 +353,29 @@ out:
 		kvfree(sh->ents);
 	}
 	kvfree(sh);
+	return ret;
+}
+
+int rs_os_share(int pid, unsigned long start, unsigned long end, int all_owners, int method,
+		struct rs_share_result *res, char *msg, size_t cap)
+{
+	struct mm_struct *mm;
+	int ret = rs_share_callable(method, msg, cap);
+
+	if (ret)
+		return ret;
+	if (!start && !end)
+		end = TASK_SIZE_MAX;
+	start &= PAGE_MASK;
+	end = PAGE_ALIGN(end);
+	if (end > TASK_SIZE_MAX || end <= start) {
+		rs_msg(msg, cap, "0x%lx-0x%lx is not a user address range", start, end);
+		return -EFAULT;
+	}
+	ret = rs_task_mm(pid, &mm, msg, cap);
+	if (ret)
+		return ret;
+	ret = rs_share_mm(mm, pid, start, end, all_owners, method, res, msg, cap);
 	mmput(mm);
 	return ret;
 }

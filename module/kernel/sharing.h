@@ -115,6 +115,19 @@ void rs_sharing_phys(struct rs_sharing *s, struct rs_phys_result *res, struct rs
 
 /* One hold of an rmap lock, from t0 (ktime_get_ns()) until now: the longest is kept. */
 void rs_sharing_held(struct rs_sharing *s, u64 t0);
+/*
+ * share of mm (held by the caller; pid is what the response calls it) over [start, end): what
+ * rs_os_share() does once it has the process's mm. KUnit calls it with its own thread's mm.
+ */
+int rs_share_mm(struct mm_struct *mm, int pid, unsigned long start, unsigned long end, int all_owners,
+		int method, struct rs_share_result *res, char *msg, size_t cap);
+/*
+ * phys (referenced=1) calls this just before it isolates a folio to ask about it: nothing,
+ * unless a KUnit case stands in (KUNIT_STATIC_STUB_REDIRECT) to isolate the folio first, as
+ * reclaim or migration on another CPU could.
+ */
+void rs_phys_before_isolate(struct folio *folio);
+
 /* Names every peer by its mm's owner, or every process of it (all). -ENOMEM, or 0. */
 int rs_sharing_name_peers(struct rs_sharing *s, int all_owners, int *all, unsigned int *shared_mms);
 /* anon, file, shmem or KSM (RS_SK_*). */
