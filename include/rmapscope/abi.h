@@ -18,6 +18,19 @@
 
 #define RMAPSCOPE_FILE_CTL "ctl"
 
+/*
+ * ctl's verbs (docs/debugfs.md, "Command grammar"), written once: the parser takes its verbs
+ * from this list, and the test harness its list of verbs to cover (a verb no test reaches fails
+ * the tests). X(ID, name).
+ */
+#define RMAPSCOPE_VERBS(X)				\
+	X(WALK, "walk")					\
+	X(TREE, "tree")					\
+	X(REFERENCED, "referenced")			\
+	X(UNMAP, "unmap")				\
+	X(SHARE, "share")				\
+	X(PHYS, "phys")
+
 /* The version file is small and fixed in shape; this bounds its buffer. */
 #define RMAPSCOPE_VERSION_MAX_BYTES 4096
 

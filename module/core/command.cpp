@@ -65,6 +65,17 @@ void quote(TextWriter &w, StrView tok)
 	w.ch('\'');
 }
 
+// The verbs: the ABI's one list (RMAPSCOPE_VERBS).
+struct VerbSpec {
+	const char *name;
+	int verb;
+};
+constexpr VerbSpec kVerbs[] = {
+#define RS_VERB_SPEC(id, name) {name, RS_VERB_##id},
+	RMAPSCOPE_VERBS(RS_VERB_SPEC)
+#undef RS_VERB_SPEC
+};
+
 // The keys a command may carry: one enum, one table. A key's bit in Parser::seen_ is 1 << Key.
 enum Key : unsigned { kPid, kAddr, kPfn, kFormat, kMax, kStart, kEnd, kDetail, kOwners, kStartPfn, kEndPfn, kReferenced, kFamily, kMethod, kNrKeys };
 
@@ -132,19 +143,10 @@ public:
 		StrView verb = next(line, pos);
 		if (verb.empty())
 			return fail("empty command");
-		if (equals(verb, "walk"))
-			cmd_.verb = RS_VERB_WALK;
-		else if (equals(verb, "tree"))
-			cmd_.verb = RS_VERB_TREE;
-		else if (equals(verb, "referenced"))
-			cmd_.verb = RS_VERB_REFERENCED;
-		else if (equals(verb, "unmap"))
-			cmd_.verb = RS_VERB_UNMAP;
-		else if (equals(verb, "share"))
-			cmd_.verb = RS_VERB_SHARE;
-		else if (equals(verb, "phys"))
-			cmd_.verb = RS_VERB_PHYS;
-		else
+		for (const VerbSpec &v : kVerbs)
+			if (equals(verb, v.name))
+				cmd_.verb = v.verb;
+		if (!cmd_.verb)
 			return fail_tok("unknown command ", verb);
 
 		for (StrView tok = next(line, pos); !tok.empty(); tok = next(line, pos)) {
@@ -336,8 +338,6 @@ private:
 			return fail("start= must be below end=");
 		if (cmd_.end - cmd_.start > RMAPSCOPE_RANGE_MAX_BYTES)
 			return fail("range longer than ", RMAPSCOPE_RANGE_MAX_BYTES, " bytes");
-		if (cmd_.detail && (cmd_.end - cmd_.start) / 4096 > RMAPSCOPE_RANGE_DETAIL_MAX_PAGES)
-			return fail("detail=1 covers at most ", RMAPSCOPE_RANGE_DETAIL_MAX_PAGES, " pages");
 		cmd_.range = 1;
 		return 0;
 	}

@@ -9,8 +9,16 @@
 extern "C" {
 #endif
 
-enum rs_verb { RS_VERB_WALK = 1, RS_VERB_TREE = 2, RS_VERB_REFERENCED = 3, RS_VERB_UNMAP = 4, RS_VERB_SHARE = 5,
-	       RS_VERB_PHYS = 6 };
+#include "../../include/rmapscope/abi.h"
+
+/* One per RMAPSCOPE_VERBS entry, in its order, from 1 (0: none). */
+enum rs_verb {
+	RS_VERB_NONE = 0,
+#define RS_VERB_ID(id, name) RS_VERB_##id,
+	RMAPSCOPE_VERBS(RS_VERB_ID)
+#undef RS_VERB_ID
+	RS_NR_VERBS_PLUS_ONE
+};
 enum rs_format { RS_FORMAT_TEXT = 0, RS_FORMAT_JSON = 1 };
 /* How share and phys find the mappings: one comparison per run of pages, or one rmap walk per folio. */
 enum rs_method { RS_METHOD_BULK = 0, RS_METHOD_WALK = 1 };

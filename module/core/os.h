@@ -23,6 +23,9 @@ void rs_os_log(int error, const char *msg);
 void *rs_os_valloc(__SIZE_TYPE__ size);
 void rs_os_vfree(void *ptr);
 
+/* runtime.c. The kernel's PAGE_SIZE: the core never assumes 4 KiB pages. */
+unsigned long rs_os_page_size(void);
+
 /* Every failure below returns -errno and writes why into msg: at most RS_MSG_MAX bytes. */
 #define RS_MSG_MAX 160
 

@@ -67,7 +67,14 @@ long run_range(const rs_command &cmd, char **out)
 {
 	char msg[RS_MSG_MAX] = "";
 	rs_range_result res{};
-	unsigned long pages = (cmd.end - cmd.start + 4095) / 4096 + 1;
+	// The pages of the range, in the kernel's page size (one more for a start inside a page).
+	const unsigned long ps = rs_os_page_size();
+	unsigned long pages = (cmd.end - cmd.start + ps - 1) / ps + 1;
+	if (cmd.detail && pages - 1 > RMAPSCOPE_RANGE_DETAIL_MAX_PAGES) {
+		TextWriter m(msg, sizeof(msg));
+		m.str("detail=1 covers at most ").dec(RMAPSCOPE_RANGE_DETAIL_MAX_PAGES).str(" pages");
+		return fail(-RS_EINVAL, msg, out);
+	}
 	auto detail = VBuffer::make(cmd.detail ? pages * sizeof(rs_range_page) : 0);
 	if (!detail)
 		return fail(detail.error(), "no memory for the per-page lines", out);

@@ -17,6 +17,11 @@
 RS_ERRNOS(RS_ERRNO_CHECK)
 #undef RS_ERRNO_CHECK
 
+unsigned long rs_os_page_size(void)
+{
+	return PAGE_SIZE;
+}
+
 void *rs_os_alloc(size_t size)
 {
 	return kmalloc(size, RS_GFP);

@@ -243,3 +243,28 @@ TEST(RangeBucket, Log2Buckets)
 	EXPECT_EQ(rs_range_bucket(16), 5u);
 	EXPECT_EQ(rs_range_bucket(1000), 5u);
 }
+
+// detail=1 is bounded in pages of the kernel's own size: 256 MiB + 4 KiB is 65537 pages of 4 KiB
+// (refused) but 16385 of 16 KiB (taken), and the per-page buffer is sized in that page size.
+TEST_F(Action, RangeDetailBoundIsInTheKernelsPages)
+{
+	rs_command cmd{};
+	cmd.verb = RS_VERB_REFERENCED;
+	cmd.pid = 1;
+	cmd.range = 1;
+	cmd.detail = 1;
+	cmd.start = 0;
+	cmd.end = 0x10001000;
+	char *out = nullptr;
+	long r = rs_core_run_command(&cmd, &out);
+	EXPECT_EQ(r, -RS_EINVAL);
+	EXPECT_STREQ(out, "error EINVAL detail=1 covers at most 65536 pages\n");
+	std::free(out);
+	out = nullptr;
+	fake::state().page_size = 16384;
+	r = rs_core_run_command(&cmd, &out);
+	EXPECT_GT(r, 0) << (out ? out : "");
+	std::free(out);
+	fake::state().page_size = 4096;
+	expect_all_released();
+}

@@ -54,6 +54,7 @@ int resolve(rs_folio **out, char *msg, size_t cap)
 
 extern "C" {
 void *rs_os_alloc(size_t size) { return std::malloc(size); }
+unsigned long rs_os_page_size() { return fake::state().page_size; }
 void rs_os_free(void *ptr) { std::free(ptr); }
 void rs_os_log(int error, const char *msg) { std::fprintf(stderr, "rmapscope%s: %s\n", error ? " error" : "", msg); }
 void *rs_os_valloc(size_t size)

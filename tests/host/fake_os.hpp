@@ -24,6 +24,7 @@ struct State {
 	int isolate_err = 0;		// what LRU isolation returns
 	int action_err = 0;		// what referenced/unmap return
 	rs_action_result action{};	// what they report
+	unsigned long page_size = 4096;	// the kernel's PAGE_SIZE
 	int range_err = 0;
 	rs_range_result range{};
 	std::vector<rs_range_page> range_pages;

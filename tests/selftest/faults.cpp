@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-// rmapscope-selftest faults: every allocation a command makes is failed once, in turn.
+// rmapscope-selftest faults: every allocation a command makes is failed once, in turn, for every
+// verb of the parser in each of its modes (verb_cases.hpp).
 //
 // The kernel's per-task fault injection (/proc/thread-self/fail-nth, CONFIG_FAULT_INJECTION with
 // FAILSLAB and FAIL_PAGE_ALLOC) fails the Nth allocation this task makes from then on. For each
@@ -24,6 +25,7 @@
 #include "oracle.hpp"
 #include "procs.hpp"
 #include "tap.hpp"
+#include "verb_cases.hpp"
 
 namespace rmapscope {
 namespace {
@@ -205,20 +207,28 @@ int run_faults()
 		return 1;
 	}
 	touch_write(shm, kPage, 0x62);
-	uint64_t pfn = pm_pfn(pagemap_entry(getpid(), reinterpret_cast<uint64_t>(anon)));
-	const std::string range = "referenced pid=" + std::to_string(getpid()) + " start=" + hex(reinterpret_cast<uint64_t>(anon)) +
-				  " end=" + hex(reinterpret_cast<uint64_t>(anon + 8 * kPage));
-	std::vector<Case> cases = {
-		{"walk", [&] { return at("walk", anon); }, ctl_run},
-		{"walk format=json", [&] { return at("walk", anon, " format=json"); }, ctl_run},
-		{"walk pfn=", [&] { settle_lru(); return "walk pfn=" + hex(pfn); }, ctl_run},
-		{"tree", [&] { return at("tree", anon); }, ctl_run},
-		{"referenced", [&] { return at("referenced", anon); }, ctl_run},
-		{"referenced (range scan)", [&] { return range; }, ctl_run},
-		{"referenced (range scan, detail=1)", [&] { return range + " detail=1"; }, ctl_run},
-		{"unmap", [&] { touch_read(shm, kPage); return at("unmap", shm); }, ctl_run},
-		{"version (open)", [] { return std::string(); }, version_run},
+	auto target = [](char *p, size_t pages) {
+		uint64_t a = reinterpret_cast<uint64_t>(p);
+		return Target{getpid(), a, pm_pfn(pagemap_entry(getpid(), a)), a, a + pages * kPage};
 	};
+	// Every case of every verb at the anon page, but unmap, which is aimed at the memfd page
+	// (an anon page's unmap is refused before anything is allocated).
+	std::string missing;
+	std::vector<Case> cases;
+	const std::vector<VerbCase> at_anon = verb_cases(target(anon, 8), &missing), at_shm = verb_cases(target(shm, 1), nullptr);
+	for (size_t i = 0; i < at_anon.size(); ++i) {
+		bool unmap = at_anon[i].verb == "unmap";
+		std::string cmd = (unmap ? at_shm : at_anon)[i].command;
+		cases.push_back({at_anon[i].name, [cmd, unmap, shm] {
+					 settle_lru(); // a PFN names a page on the LRU
+					 if (unmap)
+						 touch_read(shm, kPage); // fault it back in
+					 return cmd;
+				 },
+				 ctl_run});
+	}
+	t.ok(missing.empty(), "faults: every verb of the parser has a case", "no case for: " + missing);
+	cases.push_back({"version (open)", [] { return std::string(); }, version_run});
 	if (fp) {
 		touch_read(fp, kPage);
 		cases.push_back({"walk of a file page (its path)", [&] { return at("walk", fp); }, ctl_run});

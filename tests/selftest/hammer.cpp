@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 // rmapscope-selftest hammer: rmapscope walkers aimed at the pages of other processes, for the
 // peer-suite comparison (tests/vm/peer.sh): the kernel's own mm selftests run once alone and once
-// with this hammering the pages of their processes, and must give the same results.
+// with this hammering the pages of their processes, and must give the same results. Every verb
+// of the parser, in each of its modes (verb_cases.hpp), is aimed at them; the commands sent and
+// answered are counted per verb.
 #include "hammer.hpp"
 
 #include <dirent.h>
@@ -21,6 +23,7 @@
 #include "ctl_client.hpp"
 #include "oracle.hpp"
 #include "procs.hpp"
+#include "verb_cases.hpp"
 
 namespace rmapscope {
 namespace {
@@ -61,9 +64,21 @@ std::vector<std::pair<uint64_t, uint64_t>> vmas_of(int pid)
 	return v;
 }
 
+constexpr size_t kMaxVerbs = 16;
+
 struct Counts {
 	std::atomic<uint64_t> commands, answered;
+	std::atomic<uint64_t> sent[kMaxVerbs], ok[kMaxVerbs];	// by parser_verbs() index
 };
+
+size_t verb_index(const std::string &verb)
+{
+	const std::vector<std::string> verbs = parser_verbs();
+	for (size_t i = 0; i < verbs.size(); ++i)
+		if (verbs[i] == verb)
+			return i;
+	return kMaxVerbs - 1;
+}
 
 [[noreturn]] void hammer(const std::string &comm, unsigned seed, Counts *c)
 {
@@ -82,18 +97,15 @@ struct Counts {
 		uint64_t addr = lo + (rng() % ((hi - lo) / kPage)) * kPage;
 		if (!pm_present(pagemap_entry(pid, addr)))
 			continue;
-		std::string target = " pid=" + std::to_string(pid) + " addr=" + hex(addr);
-		std::string cmd;
-		switch (rng() % 3) {
-		case 0: cmd = "walk" + target; break;
-		case 1: cmd = "referenced" + target; break;
-		default:
-			cmd = "referenced pid=" + std::to_string(pid) + " start=" + hex(addr) + " end=" +
-			      hex(std::min<uint64_t>(addr + 16 * kPage, hi));
-		}
-		CtlReply r = ctl_transact(cmd);
+		Target t{pid, addr, pm_pfn(pagemap_entry(pid, addr)), addr, std::min<uint64_t>(addr + 16 * kPage, hi)};
+		std::vector<VerbCase> cases = verb_cases(t, nullptr);
+		const VerbCase &vc = cases[rng() % cases.size()];
+		CtlReply r = ctl_transact(vc.command);
+		size_t v = verb_index(vc.verb);
 		++c->commands;
+		++c->sent[v];
 		c->answered += r.err == 0;
+		c->ok[v] += r.err == 0;
 	}
 	_exit(0);
 }
@@ -120,8 +132,12 @@ int run_hammer(const std::string &comm, unsigned walkers)
 		kill(k, SIGTERM);
 	for (pid_t k : kids)
 		waitpid(k, nullptr, 0);
-	std::printf("hammer comm=%s commands=%lu answered=%lu\n", comm.c_str(), static_cast<unsigned long>(c->commands.load()),
-		    static_cast<unsigned long>(c->answered.load()));
+	std::string verbs;
+	const std::vector<std::string> names = parser_verbs();
+	for (size_t v = 0; v < names.size(); ++v)
+		verbs += (v ? "," : "") + names[v] + ":" + std::to_string(c->ok[v].load()) + "/" + std::to_string(c->sent[v].load());
+	std::printf("hammer comm=%s commands=%lu answered=%lu verbs=%s\n", comm.c_str(),
+		    static_cast<unsigned long>(c->commands.load()), static_cast<unsigned long>(c->answered.load()), verbs.c_str());
 	return 0;
 }
 

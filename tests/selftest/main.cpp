@@ -14,8 +14,11 @@
 #include "fixture.hpp"
 #include "hammer.hpp"
 #include "hostile.hpp"
+#include "oracle.hpp"
+#include "procs.hpp"
 #include "selftest.hpp"
 #include "stress.hpp"
+#include "verb_cases.hpp"
 
 int main(int argc, char **argv)
 {
@@ -57,6 +60,14 @@ int main(int argc, char **argv)
 	bench->add_flag("--share", share_bench, "instead: share and phys against brute force, share against sharers");
 	bench->add_flag("--owners", owner_bench, "instead: a 1-mapper walk with a few tasks and with 4,400 more (TAP)");
 
+	int cpid = 0;
+	std::string caddr, clo, chi;
+	auto *commands = app.add_subcommand("commands", "print every verb's cases aimed at a page, one per line (for shell harnesses)");
+	commands->add_option("--pid", cpid, "process")->required();
+	commands->add_option("--addr", caddr, "a page it maps")->required();
+	commands->add_option("--lo", clo, "range start (default addr)");
+	commands->add_option("--hi", chi, "range end (default addr + 16 pages)");
+
 	std::string json_file;
 	auto *json = app.add_subcommand("json", "exit 0 if FILE is one strict JSON text (RFC 8259, UTF-8)");
 	json->add_option("file", json_file, "the file ('-' for stdin)")->required();
@@ -78,6 +89,18 @@ int main(int argc, char **argv)
 			std::cerr << "rmapscope-selftest: not JSON: " << e.what() << "\n";
 			return 1;
 		}
+	}
+	if (*commands) {
+		uint64_t a = std::stoull(caddr, nullptr, 0);
+		rmapscope::Target t{cpid, a, rmapscope::pm_pfn(rmapscope::pagemap_entry(cpid, a)),
+				    clo.empty() ? a : std::stoull(clo, nullptr, 0),
+				    chi.empty() ? a + 16 * rmapscope::kPage : std::stoull(chi, nullptr, 0)};
+		std::string missing;
+		for (const auto &c : rmapscope::verb_cases(t, &missing))
+			std::cout << c.command << "\n";
+		if (!missing.empty())
+			std::cerr << "rmapscope-selftest: verbs of the parser with no case: " << missing << "\n";
+		return missing.empty() ? 0 : 1;
 	}
 	if (app.got_subcommand("selftest"))
 		return rmapscope::run_selftest() ? 1 : 0;

@@ -5,9 +5,10 @@
 // munmap/mmap, mremap, MADV_DONTNEED/FREE/PAGEOUT/COLD, KSM merge and unmerge, THP collapse
 // and split, mprotect, ftruncate of a mapped file, memory.reclaim of their cgroup, migration
 // between two NUMA nodes, and (the controller) swapoff/swapon. Each publishes the addresses it
-// maps in a table the walker processes read; walkers fire every verb at them, by pid+addr and
-// by PFN, and walk random PFNs. Every errno a command returns must be one docs/debugfs.md
-// documents for its verb. A ledger of pages with known bytes (anon, shmem, an ext4 file) must
+// maps in a table the walker processes read; walkers fire every verb of the parser, in each of
+// its modes (verb_cases.hpp), at them, by pid+addr and by PFN, and walk random PFNs. Every errno
+// a command returns must be one docs/debugfs.md documents for its verb, and every verb must
+// have been answered at least once. A ledger of pages with known bytes (anon, shmem, an ext4 file) must
 // read back intact at the end, in memory and, for the file, from disk after fsync and
 // drop_caches. The kernel log (KASAN, lockdep, DEBUG_VM on the debug kernel) is checked by
 // scripts/vm.
@@ -27,6 +28,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <map>
 #include <random>
 #include <set>
 #include <string>
@@ -36,6 +38,7 @@
 #include "oracle.hpp"
 #include "procs.hpp"
 #include "tap.hpp"
+#include "verb_cases.hpp"
 
 #ifndef MADV_COLLAPSE
 #define MADV_COLLAPSE 25
@@ -64,20 +67,13 @@ constexpr const char *kMutationNames[] = {
 #undef RS_NAME
 };
 
-// The commands, and the errnos docs/debugfs.md gives each.
-enum Verb { v_walk, v_walk_json, v_walk_pfn, v_random_pfn, v_tree, v_referenced, v_range, v_unmap, kVerbs };
-constexpr const char *kVerbNames[] = {"walk", "walk_json", "walk_pfn", "walk_random_pfn", "tree", "referenced", "range", "unmap"};
-const std::set<int> kWalkErrnos = {EINVAL, ESRCH, EFAULT, ENOENT, ENXIO, ERANGE, ENODEV, EOPNOTSUPP, EBUSY, EINTR, ENOMEM};
+// The commands: every case of verb_cases(), and a walk of a random PFN (the last).
+constexpr size_t kMaxCases = 48;
 
-bool documented(Verb v, int err)
+const std::vector<VerbCase> &case_table()
 {
-	if (kWalkErrnos.count(err))
-		return true;
-	if (v == v_referenced || v == v_range)
-		return err == EAGAIN;
-	if (v == v_unmap)
-		return err == EPERM;
-	return false;
+	static const std::vector<VerbCase> cases = verb_cases(Target{}, nullptr);
+	return cases;
 }
 
 // One published target: a page some mutator maps right now (pid 0: none).
@@ -91,7 +87,7 @@ struct Shared {
 	std::atomic<bool> stop;
 	Slot slots[kSlots];
 	std::atomic<uint64_t> mutations[kMutations];
-	std::atomic<uint64_t> commands[kVerbs][kMaxErrno + 1];
+	std::atomic<uint64_t> commands[kMaxCases][kMaxErrno + 1];
 	std::atomic<uint64_t> undocumented;
 	std::atomic<uint64_t> migrated;	    // published pages moved to the other node
 	std::atomic<uint64_t> ledger_bad;   // ledger pages that read back wrong, in memory
@@ -348,29 +344,21 @@ enum Region { r_anon, r_shm, r_file };
 		const Slot &s = g->slots[pick(kSlots)];
 		int pid = s.pid;
 		uint64_t addr = s.addr;
-		Verb v = static_cast<Verb>(pick(kVerbs));
-		if (!pid && v != v_random_pfn)
+		const size_t ncases = case_table().size(), c = pick(ncases + 1);
+		if (!pid && c != ncases)
 			continue;
-		std::string target = " pid=" + std::to_string(pid) + " addr=" + hex(addr);
 		std::string cmd;
-		switch (v) {
-		case v_walk: cmd = "walk" + target; break;
-		case v_walk_json: cmd = "walk" + target + " format=json"; break;
-		case v_walk_pfn: cmd = "walk pfn=" + hex(pm_pfn(pagemap_entry(pid, addr))); break;
-		case v_random_pfn: cmd = "walk pfn=" + hex(pick(max_pfn)) + (pick(2) ? " format=json" : ""); break;
-		case v_tree: cmd = "tree" + target + (pick(2) ? " format=json" : ""); break;
-		case v_referenced: cmd = "referenced" + target; break;
-		case v_range:
-			cmd = "referenced pid=" + std::to_string(pid) + " start=" + hex(addr) + " end=" + hex(addr + 16 * kPage) +
-			      (pick(4) ? "" : " detail=1");
-			break;
-		case v_unmap: cmd = (pick(2) ? "unmap" + target : "unmap pfn=" + hex(pm_pfn(pagemap_entry(pid, addr)))); break;
-		default: continue;
+		if (c == ncases) {
+			cmd = "walk pfn=" + hex(pick(max_pfn)) + (pick(2) ? " format=json" : "");
+		} else {
+			Target t{pid, addr, pm_pfn(pagemap_entry(pid, addr)), addr, addr + 16 * kPage};
+			cmd = verb_cases(t, nullptr)[c].command;
 		}
 		CtlReply r = ctl_transact(cmd);
 		int err = r.err < 0 ? 0 : r.err;
-		++g->commands[v][err <= int(kMaxErrno) ? err : kMaxErrno];
-		if (err && !documented(v, err) && g->undocumented++ == 0)
+		++g->commands[c][err <= int(kMaxErrno) ? err : kMaxErrno];
+		const std::string verb = c == ncases ? "walk" : case_table()[c].verb;
+		if (err && !documented_errnos(verb).count(err) && g->undocumented++ == 0)
 			std::snprintf(g->first_undocumented, sizeof(g->first_undocumented), "%s: %s: %s", cmd.c_str(),
 				      std::strerror(err), r.text.substr(0, 80).c_str());
 	}
@@ -431,6 +419,11 @@ int run_stress(unsigned seconds, unsigned mutators, unsigned walkers)
 		close(fd);
 	}
 	const uint64_t max_pfn = highest_pfn();
+	if (case_table().size() >= kMaxCases) {
+		t.ok(false, "stress: the cases fit the table", std::to_string(case_table().size()));
+		t.plan();
+		return 1;
+	}
 	const unsigned per = static_cast<unsigned>(kSlots / mutators);
 	std::vector<pid_t> procs;
 	std::fflush(stdout);
@@ -479,15 +472,20 @@ int run_stress(unsigned seconds, unsigned mutators, unsigned walkers)
 	}
 
 	uint64_t total = 0;
-	for (int v = 0; v < kVerbs; ++v) {
-		std::string line = std::string("# stress commands verb=") + kVerbNames[v];
+	std::map<std::string, uint64_t> answered; // by verb
+	for (const std::string &v : parser_verbs())
+		answered[v] = 0;
+	for (size_t c = 0; c <= case_table().size(); ++c) {
+		const bool random_pfn = c == case_table().size();
+		std::string line = "# stress commands case='" + (random_pfn ? std::string("walk pfn= (random)") : case_table()[c].name) + "'";
 		uint64_t n = 0;
 		for (size_t e = 0; e <= kMaxErrno; ++e)
-			if (uint64_t c = g->commands[v][e]) {
-				line += " " + errno_name(static_cast<int>(e)) + "=" + std::to_string(c);
-				n += c;
+			if (uint64_t k = g->commands[c][e]) {
+				line += " " + errno_name(static_cast<int>(e)) + "=" + std::to_string(k);
+				n += k;
 			}
 		total += n;
+		answered[random_pfn ? "walk" : case_table()[c].verb] += g->commands[c][0];
 		std::printf("%s total=%lu\n", line.c_str(), static_cast<unsigned long>(n));
 	}
 	std::string muts = "# stress mutations";
@@ -502,6 +500,15 @@ int run_stress(unsigned seconds, unsigned mutators, unsigned walkers)
 	std::printf("%s\n# stress migrated_pages=%lu numa_nodes=%d seconds=%u mutators=%u walkers=%u\n", muts.c_str(),
 		    static_cast<unsigned long>(g->migrated.load()), numa_nodes(), seconds, mutators, walkers);
 	t.ok(crashed == 0, "stress: every mutator and walker exited cleanly (" + std::to_string(crashed) + " did not)");
+	std::string missing, counts;
+	verb_cases(Target{}, &missing);
+	bool every = missing.empty();
+	for (const auto &[v, n] : answered) {
+		counts += " " + v + "=" + std::to_string(n);
+		every = every && n > 0;
+	}
+	t.ok(every, "stress: every verb of the parser was answered at least once:" + counts,
+	     missing.empty() ? "" : "verbs with no case in verb_cases.cpp: " + missing);
 	t.ok(total > 0 && g->undocumented == 0,
 	     "stress: " + std::to_string(total) + " commands, every errno one docs/debugfs.md gives its verb (" +
 		     std::to_string(g->undocumented.load()) + " not)",

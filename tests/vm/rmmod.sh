@@ -1,6 +1,8 @@
 #!/bin/sh
 # rmmod under load (TAP). Walkers run commands through ctl without pause, one of them through a
-# descriptor it keeps open, while this script unloads and reloads the module. While ctl is open
+# descriptor it keeps open, while this script unloads and reloads the module. The walkers' commands
+# are every verb of the parser in each of its modes (rmapscope-selftest commands), each walker
+# starting at another place in the list. While ctl is open
 # the module is in use: rmmod must fail at once, never wait and never free code in use. Once the
 # holder closes, rmmod may succeed between two commands; the walkers' next opens then fail
 # (the file is gone) until the reload, and their commands work again after it. The kernel log
@@ -9,15 +11,26 @@ n=0 failed=0
 ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else failed=$((failed + 1)); echo "not ok $n - $2"; fi; }
 ctl=/sys/kernel/debug/rmapscope/ctl
 text=$(grep -m1 ' r-xp ' /proc/$$/maps | cut -d' ' -f1)
-cmd="walk pid=$$ addr=0x${text%-*}"
-range="referenced pid=$$ start=0x${text%-*} end=0x${text#*-}"
-rm -f /tmp/stop /tmp/walker.*
+# The holder's command: answered whatever the walkers do to the page meanwhile (one of them
+# unmaps it now and then, as reclaim may: a walk of it then says ENOENT).
+cmd="share pid=$$ start=0x${text%-*} end=0x${text#*-}"
+rm -f /tmp/stop /tmp/walker.* /tmp/answered.*
+rmapscope-selftest commands --pid $$ --addr "0x${text%-*}" > /tmp/commands 2>/tmp/commands.err
+ok $? "every verb of the parser has a case ($(wc -l < /tmp/commands) commands; $(cat /tmp/commands.err))"
 
-walker() { # walker ID COMMAND: one transaction after another; counts answers and failed opens
-	good=0 gone=0 bad=0
+walker() { # walker ID: the commands in turn, from line ID; counts answers and failed opens
+	good=0 gone=0 bad=0 i=$1 total=$(wc -l < /tmp/commands)
 	while [ ! -e /tmp/stop ]; do
+		c=$(sed -n "$((i % total + 1))p" /tmp/commands)
+		i=$((i + 1))
 		if command exec 3<> $ctl 2>/dev/null; then # (a failed plain exec would end the shell)
-			if printf '%s' "$2" >&3 2>/dev/null && head -c 4096 <&3 > /dev/null 2>&1; then good=$((good + 1)); else bad=$((bad + 1)); fi
+			# A write that is refused (-errno) is an answer too: its read gives the error line.
+			printf '%s' "$c" >&3 2>/dev/null
+			if head -c 65536 <&3 > /tmp/reply.$1 2>/dev/null && [ -s /tmp/reply.$1 ]; then
+				good=$((good + 1)); echo "${c%% *}" >> /tmp/answered.$1
+			else
+				bad=$((bad + 1))
+			fi
 			exec 3<&-
 		else
 			gone=$((gone + 1))
@@ -36,7 +49,7 @@ holder() { # keeps ctl open and sends command after command through it, until /t
 	echo "$sent $failed_cmds" > /tmp/holder
 }
 
-walker 1 "$cmd" & walker 2 "$range" & walker 3 "$cmd format=json" &
+walker 1 & walker 2 & walker 3 &
 holder &
 sleep 2
 
@@ -74,6 +87,9 @@ done
 echo "# walkers: $total_good commands answered, $total_gone opens found no ctl (unloaded), $total_bad failed after opening"
 ok $([ $total_good -gt 0 ] && [ $total_gone -gt 0 ] && [ $total_bad = 0 ] && echo 0 || echo 1) \
 	"the walkers were answered, found ctl gone while unloaded, and every command that opened ctl was answered"
+verbs_seen=$(cat /tmp/answered.* | sort -u | tr '\n' ' ')
+verbs_want=$(cut -d' ' -f1 /tmp/commands | sort -u | tr '\n' ' ')
+ok $([ "$verbs_seen" = "$verbs_want" ] && echo 0 || echo 1) "every verb was answered under load: $verbs_seen(of $verbs_want)"
 # A command that raced an unload may fail (its module was going); none may hang or oops.
 out=$(rmapscope walk --pid $$ --addr "0x${text%-*}" 2>&1); rc=$?
 ok $rc "after it all, a walk works: $(echo "$out" | head -n 1 | cut -c1-100)"
