@@ -4,6 +4,9 @@
 // PAGE_SIZE << RS_PSS_SHIFT divided by the entries that map it, and it is shared when two or
 // more entries map it. Every other process is counted once per page, however many of its
 // entries, or of the target's, map that page.
+//
+// The work is per word of the position bitmaps wherever it can be: a page shared by every
+// process of a large fork tree is the common case, and costs one word operation per process.
 #include "observation.h"
 
 #include "sort.hpp"
@@ -13,22 +16,52 @@ namespace rs {
 namespace {
 
 constexpr usize kBits = 8 * sizeof(unsigned long);
+static_assert(kBits == 64, "the population count below is for 64-bit words");
 
 bool test(const unsigned long *b, usize i)
 {
 	return b[i / kBits] >> (i % kBits) & 1;
 }
 
-// Calls fn(i) for every bit set in a & b over n bits (b may be null: a alone).
+void set(unsigned long *b, usize i)
+{
+	b[i / kBits] |= 1UL << (i % kBits);
+}
+
+// A population count in plain arithmetic: __builtin_popcountl can become a libgcc call that the
+// kernel does not link (x86-64 before POPCNT).
+unsigned popcount(unsigned long x)
+{
+	x = x - ((x >> 1) & 0x5555555555555555UL);
+	x = (x & 0x3333333333333333UL) + ((x >> 2) & 0x3333333333333333UL);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fUL;
+	return static_cast<unsigned>((x * 0x0101010101010101UL) >> 56);
+}
+
+// Bits set in a & b (b may be null: a alone).
+unsigned long count(const unsigned long *a, const unsigned long *b, usize n)
+{
+	unsigned long c = 0;
+	for (usize w = 0; w < RS_OBS_WORDS(n); ++w)
+		c += popcount(a[w] & (b ? b[w] : ~0UL));
+	return c;
+}
+
+// Calls fn(i) for every bit set in a & b.
 template <class Fn> void each_bit(const unsigned long *a, const unsigned long *b, usize n, Fn fn)
 {
-	for (usize w = 0; w < RS_OBS_WORDS(n); ++w) {
-		unsigned long x = a[w] & (b ? b[w] : ~0UL);
-		if (w == n / kBits)
-			x &= (1UL << (n % kBits)) - 1;	// only reached when n is not a multiple of kBits
-		for (; x; x &= x - 1)
+	for (usize w = 0; w < RS_OBS_WORDS(n); ++w)
+		for (unsigned long x = a[w] & b[w]; x; x &= x - 1)
 			fn(w * kBits + static_cast<usize>(__builtin_ctzl(x)));
-	}
+}
+
+// a covers every bit of mask.
+bool covers(const unsigned long *a, const unsigned long *mask, usize n)
+{
+	for (usize w = 0; w < RS_OBS_WORDS(n); ++w)
+		if ((a[w] & mask[w]) != mask[w])
+			return false;
+	return true;
 }
 
 void zero(unsigned long *b, usize n)
@@ -45,8 +78,7 @@ void units(const rs_obs &o)
 		o.unit[j] = o.counts[j] >= 2 ? page / o.counts[j] : page;
 }
 
-// Orders the maps of other processes (all of them with all = true) by mm in o.order; returns
-// how many there are.
+// The maps of other processes (all of them with all = true), by mm, in o.order; how many.
 unsigned sorted_maps(const rs_obs &o, bool all)
 {
 	unsigned n = 0;
@@ -82,13 +114,29 @@ void group_or(const rs_obs &o, unsigned i, unsigned e, unsigned long *g, unsigne
 	}
 }
 
-// The PSS the maps of a group add over the positions in mask: every entry counts.
-unsigned long long group_pss(const rs_obs &o, unsigned i, unsigned e, const unsigned long *mask)
+// The PSS the maps of a group add over the positions in mask (whose total is all): every entry
+// counts, and a map that covers the whole mask adds all at once.
+unsigned long long group_pss(const rs_obs &o, unsigned i, unsigned e, const unsigned long *mask,
+			     unsigned long long all)
 {
 	unsigned long long pss = 0;
-	for (unsigned k = i; k < e; ++k)
-		each_bit(o.maps[o.order[k]].pages, mask, o.n, [&](usize j) { pss += o.unit[j]; });
+	for (unsigned k = i; k < e; ++k) {
+		const unsigned long *pages = o.maps[o.order[k]].pages;
+		if (covers(pages, mask, o.n))
+			pss += all;
+		else
+			each_bit(pages, mask, o.n, [&](usize j) { pss += o.unit[j]; });
+	}
 	return pss;
+}
+
+// The positions with a flag (and, with also, the flag also), into b.
+void positions(const rs_obs &o, unsigned char flag, unsigned long *b)
+{
+	zero(b, o.n);
+	for (unsigned j = 0; j < o.n; ++j)
+		if ((o.flags[j] & flag) == flag)
+			set(b, j);
 }
 
 } // namespace
@@ -97,8 +145,10 @@ unsigned long long group_pss(const rs_obs &o, unsigned i, unsigned e, const unsi
 extern "C" unsigned int rs_core_share_observe(rs_share_result *res, const rs_obs *o, rs_obs_delta *out)
 {
 	using namespace rs;
+	const usize words = RS_OBS_WORDS(o->n);
+	unsigned long *mask = o->bits, *g = mask + words, *thp = g + words;
+	unsigned long long all = 0;
 	units(*o);
-	unsigned long *mask = o->bits, *g = o->bits + RS_OBS_WORDS(o->n);
 	zero(mask, o->n);
 	for (unsigned j = 0; j < o->n; ++j) {
 		unsigned char f = o->flags[j];
@@ -120,9 +170,12 @@ extern "C" unsigned int rs_core_share_observe(rs_share_result *res, const rs_obs
 			*(dirty ? &res->shared_dirty : &res->shared_clean) += 1;
 		}
 		// Other processes are counted at the target's first mapping of a page only.
-		if (f & RS_POS_FIRST)
-			mask[j / kBits] |= 1UL << (j % kBits);
+		if (f & RS_POS_FIRST) {
+			set(mask, j);
+			all += o->unit[j];
+		}
 	}
+	positions(*o, RS_POS_THP, thp);
 
 	unsigned nd = 0, n = sorted_maps(*o, false);
 	for (unsigned i = 0, e; i < n; i = e) {
@@ -131,12 +184,12 @@ extern "C" unsigned int rs_core_share_observe(rs_share_result *res, const rs_obs
 		rs_obs_delta &d = out[nd];
 		d = rs_obs_delta{};
 		d.mm = o->maps[o->order[i]].mm;
-		each_bit(g, mask, o->n, [&](usize j) {
-			d.d.pages++;
-			d.d.thp += !!(o->flags[j] & RS_POS_THP);
-		});
+		for (usize w = 0; w < words; ++w)
+			g[w] &= mask[w];
+		d.d.pages = count(g, nullptr, o->n);
+		d.d.thp = count(g, thp, o->n);
 		d.d.kind[o->kind] = d.d.pages;
-		d.d.pss = group_pss(*o, i, e, mask);
+		d.d.pss = d.d.pages ? group_pss(*o, i, e, mask, all) : 0;
 		nd += d.d.pages != 0;
 	}
 	return nd;
@@ -147,7 +200,8 @@ extern "C" unsigned int rs_core_phys_observe(rs_phys_result *res, rs_phys_file *
 {
 	using namespace rs;
 	const usize words = RS_OBS_WORDS(o->n);
-	unsigned long *g = o->bits, *y = g + words, *m1 = y + words, *m2 = m1 + words;
+	unsigned long *g = o->bits, *y = g + words, *m1 = y + words, *m2 = m1 + words, *mask = m2 + words,
+		      *thp = mask + words;
 	units(*o);
 	unsigned n = sorted_maps(*o, true);
 
@@ -162,9 +216,13 @@ extern "C" unsigned int rs_core_phys_observe(rs_phys_result *res, rs_phys_file *
 			m1[w] |= g[w];
 		}
 	}
+	unsigned long long all = 0;
+	zero(mask, o->n);
 	for (unsigned j = 0; j < o->n; ++j) {
 		if (!(o->flags[j] & RS_POS_PAGE))
 			continue;
+		set(mask, j);	// the pages of this observation: every owner's figures are over them
+		all += o->unit[j];
 		if (!o->counts[j]) {
 			res->unmapped++;
 			continue;
@@ -179,13 +237,8 @@ extern "C" unsigned int rs_core_phys_observe(rs_phys_result *res, rs_phys_file *
 			file->shared += multi;
 		}
 	}
+	positions(*o, RS_POS_THP | RS_POS_PAGE, thp);
 
-	// The pages (positions) of this observation: the mask every owner's figures are taken over.
-	unsigned long *mask = m1;
-	zero(mask, o->n);
-	for (unsigned j = 0; j < o->n; ++j)
-		if (o->flags[j] & RS_POS_PAGE)
-			mask[j / kBits] |= 1UL << (j % kBits);
 	unsigned nd = 0;
 	for (unsigned i = 0, e; i < n; i = e) {
 		e = group_end(*o, i, n);
@@ -193,14 +246,14 @@ extern "C" unsigned int rs_core_phys_observe(rs_phys_result *res, rs_phys_file *
 		rs_obs_delta &d = out[nd];
 		d = rs_obs_delta{};
 		d.mm = o->maps[o->order[i]].mm;
-		each_bit(g, mask, o->n, [&](usize j) {
-			d.d.pages++;
-			d.d.thp += !!(o->flags[j] & RS_POS_THP);
-			d.d.shared += test(m2, j);
-			d.d.young += test(y, j);
-		});
+		for (usize w = 0; w < words; ++w)
+			g[w] &= mask[w];
+		d.d.pages = count(g, nullptr, o->n);
+		d.d.thp = count(g, thp, o->n);
+		d.d.shared = count(g, m2, o->n);
+		d.d.young = count(g, y, o->n);
 		d.d.kind[o->kind] = d.d.pages;
-		d.d.pss = group_pss(*o, i, e, mask);
+		d.d.pss = d.d.pages ? group_pss(*o, i, e, mask, all) : 0;
 		nd += d.d.pages != 0;
 	}
 	return nd;

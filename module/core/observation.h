@@ -46,7 +46,7 @@ struct rs_obs {
 };
 
 #define RS_OBS_WORDS(n) (((n) + 8 * sizeof(long) - 1) / (8 * sizeof(long)))
-#define RS_OBS_SCRATCH_WORDS(n) (4 * RS_OBS_WORDS(n))
+#define RS_OBS_SCRATCH_WORDS(n) (6 * RS_OBS_WORDS(n))
 
 /* One other process's part of an observation: a peer's (share) or an owner's (phys). */
 struct rs_obs_delta {

@@ -101,84 +101,114 @@ unsigned int rs_bulk_fit(unsigned int c, unsigned int n)
 	return max_t(unsigned long, 1, min_t(unsigned long, n, RS_BULK_BUDGET / c));
 }
 
-/* One entry seen at position k: counted if it maps the page expected there. */
-static bool rs_bulk_match(struct rs_sharing *s, struct rs_share_rec **recp, struct vm_area_struct *vma,
-			  bool mine, unsigned int k, unsigned long pfn, bool young, bool dirty)
+/* One entry seen at position k of rec's VMA: counted if it maps the page expected there. */
+static __always_inline void rs_bulk_match(struct rs_sharing *s, struct rs_share_rec *rec, bool mine, unsigned int k,
+			  unsigned long pfn, bool young, bool dirty)
 {
-	struct rs_share_rec *rec = *recp;
-
 	if (pfn != s->pfn[k])
-		return true;
-	if (!rec) {
-		rec = rs_sharing_rec(s);
-		if (!rec)
-			return false;
-		rec->mm = vma->vm_mm;
-		rec->vma = vma;
-		*recp = rec;
-	}
+		return;
 	__set_bit(k, rec->pages);
 	if (young)
 		__set_bit(k, rec->young);
 	s->counts[k]++;
 	if (mine)
 		s->flags[k] |= RS_POS_MINE | (dirty ? RS_POS_DIRTY : 0);
-	return true;
 }
 
 /*
- * The entries of one candidate for the positions [k0, k1) inside it, one page table at a time.
- * base: its address of position 0 (the positions before k0 lie outside it: never used).
+ * The entries of one candidate for the positions in todo inside it ([k0, k1)), one page table
+ * at a time, as page_vma_mapped_walk() reads them.
  */
-static struct rs_share_rec *rs_bulk_vma(struct rs_sharing *s, const struct rs_bulk_run *r,
-					struct vm_area_struct *vma, unsigned long base,
-					unsigned int k0, unsigned int k1)
+static void rs_bulk_vma(struct rs_sharing *s, const struct rs_bulk_run *r, struct rs_share_rec *rec,
+			const unsigned long *todo)
 {
+	struct vm_area_struct *vma = (struct vm_area_struct *)rec->vma;
 	struct mm_struct *mm = vma->vm_mm;
 	bool mine = vma == r->target_vma;
-	struct rs_share_rec *rec = NULL;
-	unsigned int k = find_next_bit(s->has, k1, k0);
+	unsigned int k1 = rec->k1, k = find_next_bit(todo, k1, rec->k0);
 
 	while (k < k1) {
-		unsigned long addr = base + ((unsigned long)k << PAGE_SHIFT), skip, span;
+		unsigned long addr = rec->base + ((unsigned long)k << PAGE_SHIFT), skip, span;
 		pmd_t *pmd = rs_pt_pmd(mm, addr, &skip);
 		unsigned int kend, kk;
 		spinlock_t *ptl;
 		pmd_t leaf;
 		pte_t *pte;
-		bool more = true;
 
 		if (!pmd) {
 			span = skip > addr ? (skip - addr) >> PAGE_SHIFT : k1;
-			k = find_next_bit(s->has, k1, min_t(unsigned long, k1, k + span));
+			k = find_next_bit(todo, k1, min_t(unsigned long, k1, k + span));
 			continue;
 		}
 		kend = min_t(unsigned long, k1, k + ((pmd_addr_end(addr, vma->vm_end) - addr) >> PAGE_SHIFT));
 		pte = rs_pt_lock(mm, pmd, addr, &ptl, &leaf);
-		for (kk = k; ptl && more && kk < kend; kk = find_next_bit(s->has, kend, kk + 1)) {
-			if (pte) {
-				pte_t e = ptep_get(pte + (kk - k));
+		/* The todo positions of this table, a bitmap word at a time (the dense case is all of them). */
+		for (kk = k; ptl && kk < kend; kk = (kk | (BITS_PER_LONG - 1)) + 1) {
+			unsigned long w = todo[BIT_WORD(kk)] & BITMAP_FIRST_WORD_MASK(kk);
 
-				if (pte_present(e))
-					more = rs_bulk_match(s, &rec, vma, mine, kk, pte_pfn(e), pte_young(e),
-							     pte_dirty(e));
-			} else {
+			if (BIT_WORD(kk) == BIT_WORD(kend - 1))
+				w &= BITMAP_LAST_WORD_MASK(kend);
+			for (; w; w &= w - 1) {
+				unsigned int j = BIT_WORD(kk) * BITS_PER_LONG + __ffs(w);
+
+				if (pte) {
+					pte_t e = ptep_get(pte + (j - k));
+
+					if (pte_present(e))
+						rs_bulk_match(s, rec, mine, j, pte_pfn(e), pte_young(e), pte_dirty(e));
+				} else {
 #ifdef CONFIG_TRANSPARENT_HUGEPAGE
-				unsigned long a = base + ((unsigned long)kk << PAGE_SHIFT);
+					unsigned long a = rec->base + ((unsigned long)j << PAGE_SHIFT);
 
-				more = rs_bulk_match(s, &rec, vma, mine, kk,
-						     pmd_pfn(leaf) + ((a & ~PMD_MASK) >> PAGE_SHIFT),
-						     pmd_young(leaf), pmd_dirty(leaf));
+					rs_bulk_match(s, rec, mine, j, pmd_pfn(leaf) + ((a & ~PMD_MASK) >> PAGE_SHIFT),
+						      pmd_young(leaf), pmd_dirty(leaf));
 #endif
+				}
 			}
 		}
 		if (ptl)
 			rs_pt_unlock(pte, ptl);
-		if (!more)
-			break;
-		k = find_next_bit(s->has, k1, kend);
+		k = find_next_bit(todo, k1, kend);
 	}
-	return rec;
+}
+
+/*
+ * share's shortcut for small folios: a candidate VMA maps a page at one address at most, so
+ * when the kernel's own mapcount of a small folio (read under the target's PTL) equals the
+ * number of candidates that cover its page offset, every one of them maps it, once. Those
+ * positions ("full") need no page-table read; the others are read entry by entry.
+ */
+static void rs_bulk_full(struct rs_sharing *s, const struct rs_bulk_run *r)
+{
+	unsigned int i, k;
+
+	bitmap_zero(s->full, s->n);
+	if (!r->mapcount)
+		return;
+	/* The candidates covering each position: their [k0, k1) as a difference array, summed. */
+	memset(s->cov, 0, (s->n + 1) * sizeof(*s->cov));
+	for (i = 0; i < s->nrec; i++) {
+		s->cov[s->recs[i].k0]++;
+		s->cov[s->recs[i].k1]--;
+	}
+	for (k = 1; k < s->n; k++)
+		s->cov[k] += s->cov[k - 1];
+	for_each_set_bit(k, s->has, s->n) {
+		if (r->mapcount[k] && r->mapcount[k] == s->cov[k]) {
+			__set_bit(k, s->full);
+			s->counts[k] = s->cov[k];
+		}
+	}
+	for (i = 0; i < s->nrec; i++) {
+		struct rs_share_rec *rec = &s->recs[i];
+
+		bitmap_zero(s->span, s->n);
+		bitmap_set(s->span, rec->k0, rec->k1 - rec->k0);
+		bitmap_and(rec->pages, s->full, s->span, s->n);
+		if (rec->vma == r->target_vma)
+			for_each_set_bit(k, rec->pages, s->n)
+				s->flags[k] |= RS_POS_MINE;
+	}
 }
 
 int rs_bulk_compare(struct rs_sharing *s, const struct rs_bulk_run *r)
@@ -189,30 +219,33 @@ int rs_bulk_compare(struct rs_sharing *s, const struct rs_bulk_run *r)
 	unsigned int i;
 
 	s->walks++;
+	/* Every candidate gets a record: its positions and its address of position 0. */
 	while ((vma = rs_bulk_next(&it, &vpgoff))) {
 		struct rs_share_rec *rec;
-		unsigned long base;
-		unsigned int k0, k1;
 
 		s->vmas++;
 		cond_resched();
 		/* Never ours to read: hugetlb has walks of its own, PFN maps have no folios. */
 		if (is_vm_hugetlb_page(vma) || (vma->vm_flags & (VM_PFNMAP | VM_IO)))
 			continue;
-		/* The positions inside the VMA: [k0, k1); base is its address of position 0. */
-		k0 = vpgoff > first ? vpgoff - first : 0;
-		k1 = min_t(unsigned long, s->n, vpgoff + vma_pages(vma) - first);
-		base = vma->vm_start - ((vpgoff - first) << PAGE_SHIFT);
-		if (k0 >= k1)
-			continue;
-		rec = rs_bulk_vma(s, r, vma, base, k0, k1);
-		if (s->overflow)
-			break;
-		if (rec && r->target && vma->vm_mm == r->target) {
-			rec->target = true;
-			rec->shift = (long)(base - r->target_addr);
-		}
+		rec = rs_sharing_rec(s);
+		if (!rec)
+			return -E2BIG;
+		rec->mm = vma->vm_mm;
+		rec->vma = vma;
+		rec->k0 = vpgoff > first ? vpgoff - first : 0;
+		rec->k1 = min_t(unsigned long, s->n, vpgoff + vma_pages(vma) - first);
+		rec->base = vma->vm_start - ((vpgoff - first) << PAGE_SHIFT);
+		rec->target = r->target && vma->vm_mm == r->target;
+		rec->shift = (long)(rec->base - r->target_addr);
+		if (rec->k0 >= rec->k1)
+			s->nrec--;	/* the tree's range and the VMA's disagree: nothing of ours */
 	}
+	rs_bulk_full(s, r);
+	bitmap_andnot(s->todo, s->has, s->full, s->n);
+	for (i = 0; i < s->nrec; i++)
+		if (!bitmap_empty(s->todo, s->n))
+			rs_bulk_vma(s, r, &s->recs[i], s->todo);
 
 	/* The target's other mappings of a page at a lower address count the peers there. */
 	for (i = 0; r->target && i < s->nrec; i++) {
@@ -225,5 +258,5 @@ int rs_bulk_compare(struct rs_sharing *s, const struct rs_bulk_run *r)
 			if (r->target_addr + ((unsigned long)k << PAGE_SHIFT) + rec->shift >= r->range_start)
 				s->flags[k] &= ~RS_POS_FIRST;
 	}
-	return s->overflow ? -E2BIG : 0;
+	return 0;
 }

@@ -34,6 +34,8 @@ struct rs_bulk_run {
 	const struct vm_area_struct *target_vma;
 	struct mm_struct *target;
 	unsigned long target_addr, range_start;
+	/* share: each position's small-folio mapcount (0: not known), for the shortcut in bulk.c */
+	const u32 *mapcount;
 };
 
 /* 0 when the bulk comparison can run on this kernel; else -EOPNOTSUPP. */

@@ -256,6 +256,20 @@ static inline pgoff_t rs_vma_anon_pgoff(const struct vm_area_struct *vma)
 }
 
 /*
+ * The mappings of a small folio, from its own mapcount (the caller holds a PTL that maps it, so
+ * it is not freed meanwhile): folio_mapcount() is inline since 6.2; 6.1's page_mapcount() of a
+ * page that is not compound is the same atomic read.
+ */
+static inline int rs_small_folio_mapcount(struct folio *folio)
+{
+#if RS_HAVE_INLINE_FOLIO_MAPCOUNT
+	return folio_mapcount(folio);
+#else
+	return page_mapcount(&folio->page);
+#endif
+}
+
+/*
  * The anon_vma lock taken for reading, as rmap_walk_anon() takes it when the anon_vma is known
  * to be alive (rmap_walk_anon_lock()): an inline of linux/rmap.h until 6.x, of mm/internal.h
  * since 7.0; the root's rwsem is the lock of the whole family in every version.

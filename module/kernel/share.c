@@ -53,9 +53,10 @@ struct rs_share_ent {
 	struct folio *folio;	/* referenced, for method=walk and KSM; else NULL */
 	void *key;		/* method=bulk: its anon_vma or address_space; NULL: walk it */
 	pgoff_t pgoff;		/* its page offset in key */
+	u32 mapcount;		/* a small folio's mapcount, read here; 0 for a large one */
 	u8 skip;		/* RS_SS_* + 1 when it is not counted, else 0 */
 	u8 kind;		/* RS_SK_* */
-	bool thp, dirty;	/* in a PMD-sized folio; the folio is dirty */
+	bool thp, dirty;	/* in a PMD-sized folio; the folio or the entry is dirty */
 };
 
 struct rs_share {
@@ -69,7 +70,8 @@ struct rs_share {
 };
 
 /* The page at pfn, mapped at addr in sh->vma: one entry, or a skip. Under the PTL. */
-static void rs_share_entry(struct rs_share *sh, unsigned long addr, unsigned long pfn, bool special)
+static void rs_share_entry(struct rs_share *sh, unsigned long addr, unsigned long pfn, bool special,
+			   bool dirty)
 {
 	struct rs_share_ent *e = &sh->ents[sh->nent++];
 	struct address_space *mapping;
@@ -95,7 +97,9 @@ static void rs_share_entry(struct rs_share *sh, unsigned long addr, unsigned lon
 	}
 	e->kind = rs_share_kind(folio);
 	e->thp = folio_test_pmd_mappable(folio);
-	e->dirty = folio_test_dirty(folio);
+	e->dirty = dirty || folio_test_dirty(folio);
+	/* Mapped here, under the PTL: the mapcount read is of a folio that cannot be freed now. */
+	e->mapcount = folio_test_large(folio) ? 0 : max(rs_small_folio_mapcount(folio), 0);
 	e->pgoff = folio->index + (pfn - folio_pfn(folio));
 	mapping = READ_ONCE(folio->mapping);
 	if (sh->method == RS_METHOD_BULK && e->kind == RS_SK_ANON)
@@ -124,10 +128,11 @@ static int rs_share_collect(void *arg, const struct rs_pt_table *t)
 			pte_t pte = ptep_get(t->pte + i);
 
 			if (pte_present(pte))
-				rs_share_entry(sh, addr, pte_pfn(pte), pte_special(pte));
+				rs_share_entry(sh, addr, pte_pfn(pte), pte_special(pte), pte_dirty(pte));
 		} else {
 #ifdef CONFIG_TRANSPARENT_HUGEPAGE
-			rs_share_entry(sh, addr, pmd_pfn(t->pmd) + ((addr & ~PMD_MASK) >> PAGE_SHIFT), false);
+			rs_share_entry(sh, addr, pmd_pfn(t->pmd) + ((addr & ~PMD_MASK) >> PAGE_SHIFT), false,
+				       pmd_dirty(t->pmd));
 #endif
 		}
 	}
@@ -172,7 +177,7 @@ static void rs_share_bulk(struct rs_share *sh, const struct rs_share_ent *ents, 
 	struct rs_bulk_run r = {
 		.anon_vma = e0->kind == RS_SK_ANON ? e0->key : NULL,
 		.mapping = e0->kind == RS_SK_ANON ? NULL : e0->key,
-		.target_vma = sh->vma, .target = sh->mm, .range_start = range_start,
+		.target_vma = sh->vma, .target = sh->mm, .range_start = range_start, .mapcount = s->mapc,
 	};
 
 	while (pos < span) {
@@ -195,6 +200,7 @@ static void rs_share_bulk(struct rs_share *sh, const struct rs_share_ent *ents, 
 		for (; i < n && (k = ((ents[i].addr - e0->addr) >> PAGE_SHIFT) - pos) < m; i++) {
 			__set_bit(k, s->has);
 			s->pfn[k] = ents[i].pfn;
+			s->mapc[k] = ents[i].mapcount;
 			s->flags[k] = RS_POS_PAGE | RS_POS_FIRST | (ents[i].thp ? RS_POS_THP : 0) |
 				      (ents[i].dirty ? RS_POS_DIRTY : 0);
 		}

@@ -38,6 +38,13 @@ int rs_sharing_init(struct rs_sharing *s, struct rs_share_peer *peers, unsigned 
 	s->flags = kvmalloc_array(RS_POS_MAX, sizeof(*s->flags), RS_GFP);
 	s->pfn = kvmalloc_array(RS_POS_MAX, sizeof(*s->pfn), RS_GFP);
 	s->has = kvmalloc_array(BITS_TO_LONGS(RS_POS_MAX), sizeof(long), RS_GFP);
+	s->mapc = kvmalloc_array(RS_POS_MAX, sizeof(*s->mapc), RS_GFP);
+	s->cov = kvmalloc_array(RS_POS_MAX + 1, sizeof(*s->cov), RS_GFP);
+	s->full = kvmalloc_array(3 * BITS_TO_LONGS(RS_POS_MAX), sizeof(long), RS_GFP);
+	if (s->full) {
+		s->todo = s->full + BITS_TO_LONGS(RS_POS_MAX);
+		s->span = s->todo + BITS_TO_LONGS(RS_POS_MAX);
+	}
 	s->lowest = kvmalloc_array(RS_POS_MAX, sizeof(*s->lowest), RS_GFP);
 	s->unit = kvmalloc_array(RS_POS_MAX, sizeof(*s->unit), RS_GFP);
 	s->bits = kvmalloc_array(RS_OBS_SCRATCH_WORDS(RS_POS_MAX), sizeof(long), RS_GFP);
@@ -46,7 +53,7 @@ int rs_sharing_init(struct rs_sharing *s, struct rs_share_peer *peers, unsigned 
 	s->deltas = kvmalloc_array(RMAPSCOPE_MAX_MAPS, sizeof(*s->deltas), RS_GFP);
 	s->order = kvmalloc_array(RMAPSCOPE_MAX_MAPS, sizeof(*s->order), RS_GFP);
 	s->pool = kvmalloc_array(RS_SHARE_POOL_WORDS, sizeof(long), RS_GFP);
-	return s->slots && s->hash && s->counts && s->flags && s->pfn && s->has && s->lowest &&
+	return s->slots && s->hash && s->counts && s->flags && s->pfn && s->has && s->mapc && s->cov && s->full && s->lowest &&
 	       s->unit && s->bits && s->recs && s->omaps && s->deltas && s->order && s->pool ? 0 : -ENOMEM;
 }
 
@@ -65,6 +72,9 @@ void rs_sharing_release(struct rs_sharing *s)
 	kvfree(s->flags);
 	kvfree(s->pfn);
 	kvfree(s->has);
+	kvfree(s->mapc);
+	kvfree(s->cov);
+	kvfree(s->full);
 	kvfree(s->lowest);
 	kvfree(s->unit);
 	kvfree(s->bits);

@@ -32,6 +32,8 @@ struct rs_share_rec {
 	const struct vm_area_struct *vma;	/* identity only: KSM's repeated visits */
 	unsigned long addr;		/* method=walk: where rmap_walk() said it maps the folio */
 	long shift;			/* bulk: its address of a position minus the target's */
+	unsigned long base;		/* bulk: its address of position 0 */
+	unsigned int k0, k1;		/* bulk: the positions inside it */
 	bool target;			/* share: one of the target's own VMAs */
 	unsigned long *pages, *young;	/* bitmaps over the positions */
 };
@@ -63,6 +65,9 @@ struct rs_sharing {
 	u8 *flags;			/* RS_POS_* */
 	unsigned long *pfn;		/* bulk: the page expected at each position */
 	unsigned long *has;		/* bulk: positions with a page (bitmap) */
+	u32 *mapc;			/* bulk, share: each small folio's mapcount, 0: not known */
+	u32 *cov;			/* bulk: candidate VMAs covering each position */
+	unsigned long *full, *todo, *span;	/* bulk: bitmaps of positions */
 	struct rs_share_rec *recs;	/* the mappings found */
 	unsigned int nrec, rec_cap;	/* rec_cap: for this observation, from the pool */
 	bool overflow;			/* more mappings than rec_cap */

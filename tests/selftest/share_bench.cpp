@@ -18,6 +18,8 @@
 #include <dirent.h>
 #include <fstream>
 #include <functional>
+#include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -155,6 +157,52 @@ size_t brute_phys()
 	return owners;
 }
 
+// The brute force the first benchmark of share and phys used (docs/performance.md before the bulk
+// comparison): a std::set of PFNs per process and one pread of /proc/kpageflags per PFN. Kept
+// beside the efficient ones above so the ratios can be read against either.
+size_t naive_share(int target)
+{
+	std::set<uint64_t> mine;
+	each_pfn(target, [&](uint64_t pfn) { mine.insert(pfn); });
+	size_t peers = 0;
+	for (int pid : pids()) {
+		if (pid == target)
+			continue;
+		std::set<uint64_t> theirs;
+		each_pfn(pid, [&](uint64_t pfn) { theirs.insert(pfn); });
+		size_t n = 0;
+		for (uint64_t pfn : mine)
+			n += theirs.count(pfn);
+		peers += n > 0;
+	}
+	return peers;
+}
+
+size_t naive_phys()
+{
+	int fd = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
+	std::map<uint64_t, bool> lru;
+	std::map<uint64_t, unsigned> mappers;
+	size_t owners = 0;
+	for (int pid : pids()) {
+		std::set<uint64_t> mine;
+		each_pfn(pid, [&](uint64_t pfn) {
+			auto it = lru.find(pfn);
+			if (it == lru.end()) {
+				uint64_t f = 0;
+				it = lru.emplace(pfn, pread(fd, &f, 8, static_cast<off_t>(pfn * 8)) == 8 && (f >> 5 & 1)).first;
+			}
+			if (it->second)
+				mine.insert(pfn);
+		});
+		for (uint64_t pfn : mine)
+			mappers[pfn]++;
+		owners += !mine.empty();
+	}
+	close(fd);
+	return owners;
+}
+
 struct Reply {
 	std::string raw;
 	Record sum;
@@ -193,12 +241,14 @@ int run_share_bench()
 	{
 		Helper tree = fork_tree(16384, 256); // 64 MiB shared by 256 processes
 		double brute = std::min(seconds_of([&] { brute_share(tree.pid()); }), seconds_of([&] { brute_share(tree.pid()); }));
+		double naive = seconds_of([&] { naive_share(tree.pid()); });
 		for (const char *method : {"bulk", "walk"}) {
 			Reply r;
 			double mod = timed("share pid=" + std::to_string(tree.pid()) + " method=" + method, r);
 			std::printf("bench kind=share_dense method=%s target=64MiB sharers=256 bystanders=64x16MiB share_s=%.3f "
-				    "bruteforce_s=%.3f speedup=%.2f rss=%ld peers=%ld lock_max_ms=%.2f\n",
-				    method, mod, brute, brute / mod, r.num("rss"), r.num("peers"), r.num("lock_max_ns") / 1e6);
+				    "bruteforce_s=%.3f speedup=%.2f naive_s=%.3f naive_speedup=%.2f rss=%ld peers=%ld lock_max_ms=%.2f\n",
+				    method, mod, brute, brute / mod, naive, naive / mod, r.num("rss"), r.num("peers"),
+				    r.num("lock_max_ns") / 1e6);
 			std::fflush(stdout);
 		}
 
@@ -206,23 +256,26 @@ int run_share_bench()
 		// among the 64 bystanders and the 256-process tree. Brute force still reads everyone.
 		Helper small = fork_tree(1024, 4);
 		double sbrute = std::min(seconds_of([&] { brute_share(small.pid()); }), seconds_of([&] { brute_share(small.pid()); }));
+		double snaive = seconds_of([&] { naive_share(small.pid()); });
 		for (const char *method : {"bulk", "walk"}) {
 			Reply r;
 			double mod = timed("share pid=" + std::to_string(small.pid()) + " method=" + method, r);
 			std::printf("bench kind=share_small method=%s target=4MiB sharers=4 others=64x16MiB+256x64MiB share_s=%.4f "
-				    "bruteforce_s=%.3f speedup=%.1f rss=%ld peers=%ld lock_max_ms=%.2f\n",
-				    method, mod, sbrute, sbrute / mod, r.num("rss"), r.num("peers"), r.num("lock_max_ns") / 1e6);
+				    "bruteforce_s=%.3f speedup=%.1f naive_s=%.3f naive_speedup=%.1f rss=%ld peers=%ld lock_max_ms=%.2f\n",
+				    method, mod, sbrute, sbrute / mod, snaive, snaive / mod, r.num("rss"), r.num("peers"),
+				    r.num("lock_max_ns") / 1e6);
 			std::fflush(stdout);
 		}
 
 		size_t owners = 0;
 		double pbrute = std::min(seconds_of([&] { owners = brute_phys(); }), seconds_of([&] { owners = brute_phys(); }));
+		double pnaive = seconds_of([&] { naive_phys(); });
 		for (const char *method : {"bulk", "walk"}) {
 			Reply r;
 			double mod = timed(std::string("phys method=") + method, r);
 			std::printf("bench kind=phys_all method=%s ram=all processes=%zu phys_s=%.3f bruteforce_s=%.3f speedup=%.1f "
-				    "lock_max_ms=%.2f\n",
-				    method, owners, mod, pbrute, pbrute / mod, r.num("lock_max_ns") / 1e6);
+				    "naive_s=%.2f naive_speedup=%.1f lock_max_ms=%.2f\n",
+				    method, owners, mod, pbrute, pbrute / mod, pnaive, pnaive / mod, r.num("lock_max_ns") / 1e6);
 			std::fflush(stdout);
 		}
 	}
