@@ -12,6 +12,7 @@
 #include "../module/kernel/cf.h"
 #include "../module/kernel/compat.h"
 #include "../module/kernel/folio.h"
+#include "../module/kernel/held.h"
 #include "../module/kernel/sharing.h"
 #include "../module/kernel/symbols.h"
 #include "../module/kernel/target.h"

@@ -52,6 +52,21 @@ static inline int rs_resolve(unsigned long addr, struct rs_folio **f)
 	return rs_target_mm_addr(current->mm, task_pid_nr(current), addr, f, msg, sizeof(msg));
 }
 
+/*
+ * Whatever the case before this one did, even failing half-way, it gave back everything
+ * rmapscope took: the version file's outstanding counts (module/kernel/held.h) are zero. A
+ * suite's init calls this before every case, and its suite_exit after the last.
+ */
+static inline void rs_expect_nothing_held(struct kunit *test)
+{
+	long held[RS_NR_HELD];
+	int k;
+
+	rs_held_read(held);
+	for (k = 0; k < RS_NR_HELD; k++)
+		KUNIT_EXPECT_EQ_MSG(test, held[k], 0L, "outstanding count %d (folio_refs, folio_locks, isolated, mm_refs, inode_refs)", k);
+}
+
 /* The folio at addr, referenced until the case ends (or rs_put() gives it back). */
 static inline struct rs_folio *rs_target(struct kunit *test, unsigned long addr)
 {

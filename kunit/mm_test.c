@@ -240,10 +240,17 @@ static int rs_mm_init(struct kunit *test)
 {
 	/* Whatever the case before this one did, even failing half-way, it gave every folio back. */
 	KUNIT_EXPECT_EQ_MSG(test, rs_folios_live(), 0, "a folio rmapscope took was never given back");
+	rs_expect_nothing_held(test);
 	/* The walk, referenced and unmap paths need the resolved kernel functions. */
 	if (!rs_callable(RS_SYM_rmap_walk) || !rs_callable(RS_SYM_folio_isolate_lru))
 		kunit_skip(test, "rmap functions cannot be called on this kernel");
 	return 0;
+}
+
+/* The last case: its init looks at what the case before it left (as every init does). */
+static void rs_mm_test_nothing_held(struct kunit *test)
+{
+	rs_expect_nothing_held(test);
 }
 
 static struct kunit_case rs_mm_cases[] = {
@@ -254,6 +261,7 @@ static struct kunit_case rs_mm_cases[] = {
 	KUNIT_CASE(rs_mm_test_unmap_shmem),
 	KUNIT_CASE(rs_mm_test_unmap_anon_refused),
 	KUNIT_CASE(rs_mm_test_refusals),
+	KUNIT_CASE(rs_mm_test_nothing_held),
 	{}
 };
 

@@ -210,10 +210,17 @@ static void rs_share_test_owners_all(struct kunit *test)
 static int rs_share_init(struct kunit *test)
 {
 	KUNIT_EXPECT_EQ_MSG(test, rs_folios_live(), 0, "a folio rmapscope took was never given back");
+	rs_expect_nothing_held(test);
 	if (!rs_callable(RS_SYM_rmap_walk) || !rs_callable(RS_SYM_folio_isolate_lru) || !rs_rmap_trees_callable() ||
 	    !rs_pte_map_lock_callable())
 		kunit_skip(test, "rmap functions cannot be called on this kernel");
 	return 0;
+}
+
+/* The last case: its init looks at what the case before it left (as every init does). */
+static void rs_share_test_nothing_held(struct kunit *test)
+{
+	rs_expect_nothing_held(test);
 }
 
 static struct kunit_case rs_share_cases[] = {
@@ -222,6 +229,7 @@ static struct kunit_case rs_share_cases[] = {
 	KUNIT_CASE(rs_share_test_isolated),
 	KUNIT_CASE(rs_share_test_tree_family),
 	KUNIT_CASE(rs_share_test_owners_all),
+	KUNIT_CASE(rs_share_test_nothing_held),
 	{}
 };
 

@@ -24,6 +24,18 @@ struct rs_feature_status {
 	int detected;
 };
 
+/*
+ * What the module holds right now, one count per kind (module/kernel/held.h): the version file's
+ * "outstanding" line. X(ID, key).
+ */
+#define RS_OUTSTANDING(X)				\
+	X(FOLIO_REFS, "folio_refs")			\
+	X(FOLIO_LOCKS, "folio_locks")			\
+	X(ISOLATED, "isolated")				\
+	X(MM_REFS, "mm_refs")				\
+	X(INODE_REFS, "inode_refs")
+#define RS_NR_OUTSTANDING 5
+
 struct rs_version_info {
 	const char *kernel_release;
 	const char *arch;
@@ -37,6 +49,7 @@ struct rs_version_info {
 	int per_vma_lock;	/* 1 with CONFIG_PER_VMA_LOCK */
 	const struct rs_feature_status *features;
 	unsigned int nr_features;
+	long outstanding[RS_NR_OUTSTANDING];	/* RS_OUTSTANDING order */
 };
 
 /*

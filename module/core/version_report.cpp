@@ -15,6 +15,16 @@ extern "C" long rs_core_format_version(char *buf, rs::usize cap, const struct rs
 		.kv("call_mode", info->call_mode).endl();
 	w.str("lockdown").kv("mode", info->lockdown).endl();
 	w.str("mm").kv("mapcount", info->mapcount).kv_bool("per_vma_lock", info->per_vma_lock != 0).endl();
+	static constexpr const char *kHeld[] = {
+#define RS_HELD_NAME(id, name) name,
+		RS_OUTSTANDING(RS_HELD_NAME)
+#undef RS_HELD_NAME
+	};
+	static_assert(sizeof(kHeld) / sizeof(kHeld[0]) == RS_NR_OUTSTANDING);
+	w.str("outstanding");
+	for (int k = 0; k < RS_NR_OUTSTANDING; ++k)
+		w.kv_dec(kHeld[k], static_cast<rs::u64>(info->outstanding[k]));
+	w.endl();
 	for (unsigned int i = 0; i < info->nr_features; ++i)
 		w.str("feature").kv("name", info->features[i].name)
 			.kv_bool("detected", info->features[i].detected != 0).endl();

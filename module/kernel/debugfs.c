@@ -16,6 +16,7 @@
 #include "compat.h"
 #include "ctl.h"
 #include "debugfs.h"
+#include "held.h"
 #include "symbols.h"
 
 static struct dentry *rs_dir;
@@ -96,6 +97,7 @@ static int rs_version_open(struct inode *inode, struct file *file)
 	if (!text)
 		return -ENOMEM;
 	rs_symbols_status(syms);
+	rs_held_read(info.outstanding);
 	len = rs_core_format_version(text->buf, RMAPSCOPE_VERSION_MAX_BYTES, &info);
 	if (len < 0) {
 		kfree(text);

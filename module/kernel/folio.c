@@ -20,6 +20,7 @@
 #include "compat.h"
 #include "errmsg.h"
 #include "folio.h"
+#include "held.h"
 
 /* Folios rmapscope holds right now: 0 whenever no command runs (KUnit checks it between cases). */
 static atomic_t rs_folios_held = ATOMIC_INIT(0);
@@ -34,7 +35,7 @@ int rs_folio_new(struct folio *folio, struct page *page, struct rs_folio **out)
 	struct rs_folio *f = kzalloc(sizeof(*f), RS_GFP);
 
 	if (!f) {
-		folio_put(folio);
+		rs_folio_put(folio);
 		return -ENOMEM;
 	}
 	f->folio = folio;
@@ -49,7 +50,7 @@ void rs_os_folio_put(struct rs_folio *f)
 	/* The core's guards put an isolated folio back first; never strand one off its LRU. */
 	if (WARN_ON_ONCE(f->isolated))
 		rs_os_folio_putback(f);
-	folio_put(f->folio);
+	rs_folio_put(f->folio);
 	kfree(f);
 	atomic_dec(&rs_folios_held);
 }
@@ -107,12 +108,12 @@ void rs_os_folio_describe(struct rs_folio *f, struct rs_folio_info *info)
 
 int rs_os_folio_lock_killable(struct rs_folio *f)
 {
-	return folio_lock_killable(f->folio) ? -EINTR : 0;
+	return rs_folio_lock_killable(f->folio) ? -EINTR : 0;
 }
 
 void rs_os_folio_unlock(struct rs_folio *f)
 {
-	folio_unlock(f->folio);
+	rs_folio_unlock(f->folio);
 }
 
 static bool rs_on_mglru(struct folio *folio)
@@ -143,6 +144,7 @@ int rs_folio_isolate(struct rs_folio *f, bool drain)
 	mglru = rs_on_mglru(folio);
 	if (!rs_call_folio_isolate_lru(folio))
 		return -EBUSY;
+	rs_held_take(RS_HELD_ISOLATED);
 	f->isolated = true;
 	f->mglru = mglru;
 	return 0;
@@ -175,6 +177,7 @@ void rs_folio_putback(struct rs_folio *f, bool drain)
 	if (drain && rs_callable(RS_SYM_lru_add_drain))
 		rs_call_lru_add_drain();
 	migrate_enable();
+	rs_held_give(RS_HELD_ISOLATED);
 	f->isolated = false;
 }
 

@@ -14,6 +14,7 @@
 #include "call.h"
 #include "cf.h"
 #include "folio.h"
+#include "held.h"
 #include "sharing.h"
 #include "symbols.h"
 #include "target.h"
@@ -32,6 +33,7 @@ EXPORT_SYMBOL_IF_KUNIT(rs_target_mm_addr);
 EXPORT_SYMBOL_IF_KUNIT(rs_os_target_pfn);
 EXPORT_SYMBOL_IF_KUNIT(rs_os_folio_put);
 EXPORT_SYMBOL_IF_KUNIT(rs_folios_live);
+EXPORT_SYMBOL_IF_KUNIT(rs_held_read);
 EXPORT_SYMBOL_IF_KUNIT(rs_os_folio_describe);
 EXPORT_SYMBOL_IF_KUNIT(rs_os_folio_lock_killable);
 EXPORT_SYMBOL_IF_KUNIT(rs_os_folio_unlock);

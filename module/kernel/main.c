@@ -6,6 +6,7 @@
 #include <linux/utsname.h>
 
 #include "../../include/rmapscope/abi.h"
+#include "held.h"
 #include "call.h"
 #include "debugfs.h"
 #include "symbols.h"
@@ -36,7 +37,14 @@ static int __init rs_init(void)
 
 static void __exit rs_exit(void)
 {
+	long held[RS_NR_HELD];
+	int k;
+
 	rs_debugfs_exit();
+	/* No command runs now (an open ctl holds the module): everything taken was given back. */
+	rs_held_read(held);
+	for (k = 0; k < RS_NR_HELD; k++)
+		WARN(held[k], "rmapscope: unloaded with %ld of kind %d still held\n", held[k], k);
 	pr_info("unloaded\n");
 }
 

@@ -50,6 +50,7 @@
 #include "compat.h"
 #include "errmsg.h"
 #include "folio.h"
+#include "held.h"
 #include "phys_files.h"
 #include "pt.h"
 #include "sharing.h"
@@ -131,7 +132,7 @@ static void rs_phys_walk(struct rs_phys *p, struct folio *folio, unsigned int i0
 	int ret;
 
 	res->lru += pages;
-	if (!folio_trylock(folio)) {
+	if (!rs_folio_trylock(folio)) {
 		res->skips[RS_PS_LOCKED] += pages;
 		return;
 	}
@@ -145,7 +146,7 @@ static void rs_phys_walk(struct rs_phys *p, struct folio *folio, unsigned int i0
 		rs_sharing_phys(&p->s, res, file, rs_share_kind(folio));
 		rs_phys_mark(p, folio_pfn(folio));
 	}
-	folio_unlock(folio);
+	rs_folio_unlock(folio);
 	rs_sharing_drop_recs(&p->s);
 }
 
@@ -167,12 +168,12 @@ static struct folio *rs_phys_get_folio(struct rs_phys *p, unsigned long pfn, boo
 		p->res->skips[RS_PS_HUGETLB] += count;
 		return NULL;
 	}
-	if (!folio_test_lru(folio) || !folio_try_get(folio)) {
+	if (!folio_test_lru(folio) || !rs_folio_try_get(folio)) {
 		p->res->skips[RS_PS_NOT_LRU] += count;
 		return NULL;
 	}
 	if (unlikely(page_folio(page) != folio || !folio_test_lru(folio))) {
-		folio_put(folio);
+		rs_folio_put(folio);
 		p->res->skips[RS_PS_NOT_LRU] += count;
 		return NULL;
 	}
@@ -239,7 +240,7 @@ static int rs_phys_pass(struct rs_phys *p, unsigned long start, unsigned long st
 			head = folio_pfn(folio);
 			last = min(head + folio_nr_pages(folio), p->end_pfn);
 			fn(p, folio, pfn - head, last - head);
-			folio_put(folio);
+			rs_folio_put(folio);
 			pfn = last;
 		}
 		if (++n % 64 == 0 || folio) {
@@ -294,13 +295,13 @@ static struct folio *rs_phys_recheck(const struct rs_phys_ent *e)
 	if (!page)
 		return NULL;
 	folio = page_folio(page);
-	if (!folio_try_get(folio))
+	if (!rs_folio_try_get(folio))
 		return NULL;
 	if (page_folio(page) == folio && folio_pfn(folio) == e->head && folio_test_lru(folio) &&
 	    folio_nr_pages(folio) == e->nr && (unsigned long)READ_ONCE(folio->mapping) == e->key &&
 	    folio->index == e->index && folio_mapped(folio))
 		return folio;
-	folio_put(folio);
+	rs_folio_put(folio);
 	return NULL;
 }
 
@@ -316,7 +317,7 @@ static bool rs_phys_lock_group(struct rs_phys *p, const struct rs_phys_ent *g, u
 	for (i = 0; i < n; i++) {
 		struct folio *folio = p->members[i];
 
-		if (!folio || !folio_trylock(folio))
+		if (!folio || !rs_folio_trylock(folio))
 			continue;
 		if (READ_ONCE(folio->mapping) == (void *)g[0].key && folio_mapped(folio)) {
 			if (folio_test_anon(folio)) {
@@ -336,7 +337,7 @@ static bool rs_phys_lock_group(struct rs_phys *p, const struct rs_phys_ent *g, u
 				return true;
 			}
 		}
-		folio_unlock(folio);
+		rs_folio_unlock(folio);
 	}
 	return false;
 }
@@ -427,11 +428,11 @@ static void rs_phys_group(struct rs_phys *p, const struct rs_phys_ent *g, unsign
 			rs_anon_vma_unlock_read(r.anon_vma);
 		else
 			i_mmap_unlock_read(r.mapping);
-		folio_unlock(anchor);
+		rs_folio_unlock(anchor);
 	}
 	for (i = 0; i < n; i++)
 		if (p->members[i])
-			folio_put(p->members[i]);
+			rs_folio_put(p->members[i]);
 	/* The folios that changed since the sort: taken one by one, from their PFNs again. */
 	for (i = 0; i < n; i++)
 		if (!p->members[i])
@@ -491,9 +492,9 @@ static void rs_phys_ask(struct rs_phys *p, struct folio *folio, unsigned int i0,
 		return;
 	rs_phys_before_isolate(folio);
 	if (!rs_folio_isolate(&f, false)) {
-		if (folio_trylock(folio)) {
+		if (rs_folio_trylock(folio)) {
 			refs = rs_call_folio_referenced(folio, 1, NULL, &vm_flags) > 0;
-			folio_unlock(folio);
+			rs_folio_unlock(folio);
 		}
 		rs_folio_putback(&f, false);
 	} else {

@@ -28,6 +28,7 @@
 #include "call.h"
 #include "compat.h"
 #include "folio.h"
+#include "held.h"
 #include "span.h"
 #include "target.h"
 #include "walk_internal.h"
@@ -54,7 +55,7 @@ static bool rs_span_answered_by_entry(struct rs_span_item *it)
 		page = rs_page_at(it->vma, it->addr, &young);
 		if (IS_ERR_OR_NULL(page))
 			return false;
-		put_page(page);
+		rs_put_page(page);
 		if (page_to_pfn(page) != it->pfn)
 			return false;
 		it->rechecked = true;
@@ -80,13 +81,13 @@ static int rs_span_ask(struct rs_span_item *it, bool *mglru, unsigned long *shor
 		return 0;
 	}
 	*mglru = f.mglru;
-	if (!folio_trylock(it->folio)) {
+	if (!rs_folio_trylock(it->folio)) {
 		rs_folio_putback(&f, false);
 		it->skip = RS_SKIP_LOCKED;
 		return 0;
 	}
 	refs = rs_call_folio_referenced(it->folio, 1, NULL, &vm_flags);
-	folio_unlock(it->folio);
+	rs_folio_unlock(it->folio);
 	rs_folio_putback(&f, false);
 	if (refs < 0)
 		it->skip = RS_SKIP_CONTENDED;
@@ -167,7 +168,7 @@ static int rs_range_span(struct mm_struct *mm, unsigned long addr, unsigned long
 		if (!ret)
 			rs_span_account(res, &items[i], refs, mglru);
 		if (items[i].folio)
-			folio_put(items[i].folio);
+			rs_folio_put(items[i].folio);
 		cond_resched();
 		if (fatal_signal_pending(current))
 			ret = -EINTR;
@@ -204,7 +205,7 @@ int rs_os_range_referenced(int pid, unsigned long start, unsigned long end,
 		return ret;
 	items = kvmalloc_array(RS_SPAN_MAX, sizeof(*items), RS_GFP);
 	if (!items) {
-		mmput(mm);
+		rs_mmput(mm);
 		rs_msg(msg, cap, "out of memory");
 		return -ENOMEM;
 	}
@@ -217,7 +218,7 @@ int rs_os_range_referenced(int pid, unsigned long start, unsigned long end,
 		ret = rs_range_span(mm, addr, min(end, (addr & PMD_MASK) + PMD_SIZE), items, res);
 	res->ns = res->lookup_ns + res->ask_ns;
 	kvfree(items);
-	mmput(mm);
+	rs_mmput(mm);
 	if (ret == -EINTR)
 		rs_msg(msg, cap, "interrupted by a fatal signal");
 	return ret;

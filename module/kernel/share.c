@@ -39,6 +39,7 @@
 #include "bulk.h"
 #include "compat.h"
 #include "errmsg.h"
+#include "held.h"
 #include "pt.h"
 #include "sharing.h"
 #include "target.h"
@@ -109,7 +110,7 @@ static void rs_share_entry(struct rs_share *sh, unsigned long addr, unsigned lon
 		e->key = mapping;
 	if (!e->key) {
 		/* Mapped here, under the PTL: its reference count cannot be zero. */
-		folio_get(folio);
+		rs_folio_get(folio);
 		e->folio = folio;
 	}
 }
@@ -150,10 +151,10 @@ static int rs_share_walk(struct rs_share *sh, const struct rs_share_ent *e, unsi
 		res->skips[RS_SS_LARGE] += n;
 		return 0;
 	}
-	if (folio_lock_killable(folio))
+	if (rs_folio_lock_killable(folio))
 		return -EINTR;
 	ret = rs_sharing_walk(&sh->s, folio, sh->mm, e->addr, e->pfn - folio_pfn(folio), n);
-	folio_unlock(folio);
+	rs_folio_unlock(folio);
 	if (ret == -EOPNOTSUPP)
 		res->skips[RS_SS_UNSUPPORTED] += n;	/* anon_lock not callable */
 	else if (ret == -E2BIG)
@@ -247,7 +248,7 @@ static int rs_share_table(struct rs_share *sh, unsigned long range_start)
 	}
 	for (i = 0; i < sh->nent; i++)
 		if (sh->ents[i].folio)
-			folio_put(sh->ents[i].folio);
+			rs_folio_put(sh->ents[i].folio);
 	sh->nent = 0;
 	return ret;
 }
@@ -382,6 +383,6 @@ int rs_os_share(int pid, unsigned long start, unsigned long end, int all_owners,
 	if (ret)
 		return ret;
 	ret = rs_share_mm(mm, pid, start, end, all_owners, method, res, msg, cap);
-	mmput(mm);
+	rs_mmput(mm);
 	return ret;
 }

@@ -23,6 +23,7 @@
 #include "../core/walk_report.h"
 #include "call.h"
 #include "compat.h"
+#include "held.h"
 #include "sharing.h"
 #include "walk_internal.h"
 
@@ -65,7 +66,7 @@ void rs_sharing_release(struct rs_sharing *s)
 		rs_sharing_drop_recs(s);
 	for (i = 0; s->hash && i < (1U << RS_SHARE_HASH_BITS); i++)
 		if (s->hash[i].mm)
-			mmdrop(s->hash[i].mm);
+			rs_mmdrop(s->hash[i].mm);
 	kvfree(s->slots);
 	kvfree(s->hash);
 	kvfree(s->counts);
@@ -124,7 +125,7 @@ void rs_sharing_drop_recs(struct rs_sharing *s)
 
 	for (r = 0; r < s->nrec; r++)
 		if (s->recs[r].held)
-			mmdrop(s->recs[r].mm);
+			rs_mmdrop(s->recs[r].mm);
 	s->nrec = 0;
 }
 
@@ -211,7 +212,7 @@ static bool rs_sharing_one(struct folio *folio, struct vm_area_struct *vma, unsi
 		s->nrec--;	/* nothing of the folio there: no record */
 		return true;
 	}
-	mmgrab(vma->vm_mm);
+	rs_mmgrab(vma->vm_mm);
 	rec->mm = vma->vm_mm;
 	rec->held = true;
 	return true;
@@ -284,7 +285,7 @@ static struct rs_share_peer *rs_sharing_peer(struct rs_sharing *s, struct mm_str
 		s->peers_dropped++;
 		return NULL;
 	}
-	mmgrab(mm);
+	rs_mmgrab(mm);
 	b->mm = mm;
 	s->hashed++;
 	if (s->nr_peers == s->peers_cap) {

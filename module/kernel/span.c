@@ -5,6 +5,7 @@
 #include <linux/mm.h>
 
 #include "../core/range_report.h"
+#include "held.h"
 #include "span.h"
 #include "target.h"
 
@@ -48,7 +49,7 @@ unsigned int rs_span_collect(struct mm_struct *mm, unsigned long addr, unsigned 
 				last->young_mask |= 1UL << last->pages;
 			last->young += young;
 			last->pages++;
-			put_page(page);
+			rs_put_page(page);
 		} else {
 			items[n++] = (struct rs_span_item){
 				.folio = page_folio(page), .addr = addr, .pfn = page_to_pfn(page),

@@ -23,6 +23,7 @@
 #include "compat.h"
 #include "errmsg.h"
 #include "folio.h"
+#include "held.h"
 #include "target.h"
 
 /*
@@ -55,7 +56,7 @@ struct page *rs_page_at(struct vm_area_struct *vma, unsigned long addr, bool *yo
 		return ERR_PTR(-EOPNOTSUPP);
 	}
 	/* A mapped folio has references; under the PTL this one cannot drop to zero. */
-	folio_get(folio);
+	rs_folio_get(folio);
 	if (fw.level == FW_LEVEL_PTE)
 		*young = pte_young(fw.pte);
 #ifdef CONFIG_TRANSPARENT_HUGEPAGE
@@ -68,18 +69,19 @@ struct page *rs_page_at(struct vm_area_struct *vma, unsigned long addr, bool *yo
 	page = rs_call_follow_page(vma, addr, FOLL_GET);
 	if (IS_ERR_OR_NULL(page))
 		return NULL;
+	rs_held_take(RS_HELD_FOLIO_REFS);	/* FOLL_GET's reference */
 	if (is_zero_pfn(page_to_pfn(page))) {
-		put_page(page);
+		rs_put_page(page);
 		return ERR_PTR(-ENXIO);
 	}
 	if (is_zone_device_page(page)) {
-		put_page(page);
+		rs_put_page(page);
 		return ERR_PTR(-EOPNOTSUPP);
 	}
 #endif
 	/* As page_idle does: no anon_vma and no mapping means nothing for rmap to walk. */
 	if (!rs_folio_has_rmap(page_folio(page))) {
-		put_page(page);
+		rs_put_page(page);
 		return ERR_PTR(-ENXIO);
 	}
 	return page;
@@ -102,7 +104,7 @@ int rs_task_mm(int pid, struct mm_struct **out, char *msg, size_t cap)
 		rs_msg(msg, cap, "no process with pid %d", pid);
 		return -ESRCH;
 	}
-	mm = get_task_mm(task);
+	mm = rs_get_task_mm(task);
 	put_task_struct(task);
 	if (!mm) {
 		rs_msg(msg, cap, "pid %d has no user memory (kernel thread or exiting)", pid);
@@ -171,7 +173,7 @@ int rs_os_target_pid_addr(int pid, unsigned long addr, struct rs_folio **out, ch
 	if (ret)
 		return ret;
 	ret = rs_target_mm_addr(mm, pid, addr, out, msg, cap);
-	mmput(mm);
+	rs_mmput(mm);
 	return ret;
 }
 
@@ -214,10 +216,10 @@ int rs_os_target_pfn(unsigned long pfn, struct rs_folio **out, char *msg, size_t
 		rs_call_lru_add_drain_all();
 		folio = page_folio(page);
 	}
-	if (!folio_test_lru(folio) || !folio_try_get(folio))
+	if (!folio_test_lru(folio) || !rs_folio_try_get(folio))
 		goto not_lru;
 	if (unlikely(page_folio(page) != folio || !folio_test_lru(folio))) {
-		folio_put(folio);
+		rs_folio_put(folio);
 		goto not_lru;
 	}
 	ret = rs_folio_new(folio, page, out);

@@ -36,6 +36,7 @@
 #include "call.h"
 #include "compat.h"
 #include "folio.h"
+#include "held.h"
 #include "walk_internal.h"
 
 struct rs_walk *rs_os_walk_new(unsigned int max, int all_owners)
@@ -59,9 +60,9 @@ struct rs_walk *rs_os_walk_new(unsigned int max, int all_owners)
 
 static void rs_entry_put(struct rs_walk_entry *e)
 {
-	mmdrop(e->mm);
+	rs_mmdrop(e->mm);
 	if (e->file)
-		fput(e->file);
+		rs_fput(e->file);
 	kfree(e->path);
 }
 
@@ -155,10 +156,10 @@ void rs_walk_add(struct rs_walk *w, struct vm_area_struct *vma, const struct rs_
 	}
 	w->ents[w->nr].rec = *rec;
 	w->ents[w->nr].rec.visits = 1;
-	mmgrab(vma->vm_mm);
+	rs_mmgrab(vma->vm_mm);
 	w->ents[w->nr].mm = vma->vm_mm;
 	if (vma->vm_file)
-		w->ents[w->nr].file = get_file(vma->vm_file);
+		w->ents[w->nr].file = rs_get_file(vma->vm_file);
 	w->nr++;
 }
 

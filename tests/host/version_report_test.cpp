@@ -16,7 +16,7 @@ const rs_symbol_status kSyms[] = {
 };
 const rs_feature_status kFeatures[] = {{"folio_walk", 1}, {"pvmw_pgoff_is_anon", 0}};
 const rs_version_info kInfo = {"6.12.117+deb12-amd64", "x86_64", "ibt", 1, "auto", "none", kSyms, 2,
-			       "page+mm_id", 1, kFeatures, 2};
+			       "page+mm_id", 1, kFeatures, 2, {3, 1, 0, 2, 0}};
 
 } // namespace
 
@@ -29,6 +29,7 @@ TEST(VersionReport, ExactText)
 				 "cf kind=ibt enforced=1 call_mode=auto\n"
 				 "lockdown mode=none\n"
 				 "mm mapcount=page+mm_id per_vma_lock=1\n"
+				 "outstanding folio_refs=3 folio_locks=1 isolated=0 mm_refs=2 inode_refs=0\n"
 				 "feature name=folio_walk detected=1\n"
 				 "feature name=pvmw_pgoff_is_anon detected=0\n"
 				 "symbol name=rmap_walk resolved=1 required=1 entry=sealed path=trampoline\n"
@@ -43,12 +44,14 @@ TEST(VersionReport, ParsesWithTheToolsParser)
 	ASSERT_GT(rs_core_format_version(buf, sizeof(buf), &kInfo), 0);
 	auto recs = rmapscope::parse_report(buf);
 	ASSERT_TRUE(recs);
-	ASSERT_EQ(recs->size(), 9u);
+	ASSERT_EQ(recs->size(), 10u);
 	EXPECT_EQ((*recs)[4].get("mapcount"), "page+mm_id");
-	EXPECT_EQ((*recs)[5].get("detected"), "1");
-	EXPECT_EQ((*recs)[7].kind, "symbol");
-	EXPECT_EQ((*recs)[7].get("path"), "trampoline");
-	EXPECT_EQ((*recs)[8].get("resolved"), "0");
+	EXPECT_EQ((*recs)[5].kind, "outstanding");
+	EXPECT_EQ((*recs)[5].get("mm_refs"), "2");
+	EXPECT_EQ((*recs)[6].get("detected"), "1");
+	EXPECT_EQ((*recs)[8].kind, "symbol");
+	EXPECT_EQ((*recs)[8].get("path"), "trampoline");
+	EXPECT_EQ((*recs)[9].get("resolved"), "0");
 }
 
 TEST(VersionReport, TooSmallBufferIsAnErrorNotATruncation)
