@@ -20,7 +20,7 @@ ARCH ?= $(HOST_ARCH)
 KDIR ?= /lib/modules/$(shell uname -r)/build
 B := $(TOP)/build
 
-.PHONY: all module tools rmapsnoop host-test fuzz check kunit demo bench stress peer tour install uninstall sign deb clean
+.PHONY: all module tools rmapsnoop host-test fuzz check check-quick kunit demo bench stress peer tour install uninstall sign deb clean
 all: module tools
 
 module:
@@ -109,6 +109,10 @@ fuzz: $(B)/fuzz/command_fuzz
 
 check:
 	@scripts/check
+
+# The edit-compile-test loop: host tests, fuzz, and one kernel's suite (QUICK_KERNEL=, default debian-7.3).
+check-quick:
+	@scripts/check --quick
 
 # KUnit suites in QEMU on the debug kernel; SUITE=<glob> runs matching suites only.
 kunit:

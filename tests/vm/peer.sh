@@ -1,10 +1,15 @@
 #!/bin/sh
 # The kernel's own mm selftests as a peer suite (TAP). Each test of /root/mm-selftests runs alone,
-# then while rmapscope walkers (rmapscope-selftest hammer) walk, ask referenced and range-scan the
+# then while rmapscope walkers (rmapscope-selftest hammer) aim every verb of the parser at the
 # pages of its processes. Both runs must give the same results: the same passes, skips and
 # failures, and the same exit status. A test that fails alone too is a fact to record: its line
 # says so, and the failures are printed. A test too short for the walkers to reach its pages is
-# run again with them, up to 5 times.
+# run again with them, up to 5 times; one they never reach fails.
+#
+# A difference is accepted only where the kernel allows it, and only as known_difference()
+# describes it line for line; its claim is then checked: once the walkers have stopped,
+# rmapscope holds nothing (its version file's outstanding counts are all zero) and the test run
+# alone again gives its first alone results.
 #   PEER_TESTS="cow ..." peer.sh
 n=0 failed=0
 ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else failed=$((failed + 1)); echo "not ok $n - $2"; fi; }
@@ -14,22 +19,43 @@ results() { # TAP of a test -> its result lines without their numbers
 totals() { # "pass:N fail:N skip:N"
 	echo "pass:$(results "$1" | grep -v '# SKIP' | grep -c '^ok ') fail:$(results "$1" | grep -c '^not ok ') skip:$(results "$1" | grep -c '# SKIP')"
 }
-# A difference the kernel allows, and why: printed, and the line stays ok.
-known_difference() { # TEST LOG-WITH-WALKERS
+# A difference the kernel allows, described exactly: prints why, or nothing when the difference
+# is anything else. $1 the test, $2 its results alone, $3 with walkers, $4 its log with walkers,
+# $5 and $6 the exit statuses alone and with walkers.
+known_difference() {
 	case "$1" in
 	split_huge_page_test)
 		# The test splits through debugfs (split_huge_pages_pid), which skips a folio it cannot
 		# trylock or that has a reference more than its mappings: here a walker's, as it would
-		# be reclaim's, migration's or GUP's. The test does not retry. Its data checks
-		# ("byte corrupted") still run first, and pass.
-		grep -qE 'Unexpected THP split|Still AnonHugePages not split|THP [0-9]+ not split' "$2" && ! grep -q 'corrupted' "$2" &&
-			echo "debugfs split_huge_pages skipped a THP a walker held locked or referenced at that moment (it skips folios under reclaim or migration alike); the test does not retry" ;;
+		# be reclaim's, migration's or GUP's. The test does not retry: on the first THP left
+		# whole it bails out, so its later cases do not run and its exit status is 1. Accepted
+		# only when that is all: every result line with walkers is one of the alone run's, none
+		# fails, and the log's last lines are the split's own complaint and its bail-out.
+		[ "$5" = 0 ] && [ "$6" = 1 ] || return
+		grep -q '^not ok' "$3" && return
+		grep -v -x -F -f "$2" "$3" | grep -q . && return
+		tail -n 4 "$4" | grep -qE '^# (order [0-9]+: expected: 0 got [0-9]+|THP [0-9]+ not split|Still AnonHugePages not split)' || return
+		tail -n 4 "$4" | grep -qx 'Bail out! Unexpected THP split' || return
+		grep -q corrupted "$4" && return
+		echo "debugfs split_huge_pages skipped a THP a walker held locked or referenced at that moment (it skips folios under reclaim or migration alike); the test bails out on it" ;;
+	rmap)
+		# migrate.* cases move a page with move_pages(), which fails while another task holds a
+		# reference on it; the test retries 100 times in a tight loop, fast next to a walk under
+		# TCG. Accepted only when every differing result line is a migrate case that passed
+		# alone and failed with walkers, and the exit status is the same.
+		[ "$5" = "$6" ] || return
+		extra=$(diff "$2" "$3" | grep '^[-+][^-+]' | grep -vE '^-ok migrate\.[a-z_]+$|^\+not ok migrate\.[a-z_]+$')
+		[ -z "$extra" ] || return
+		echo "move_pages() could not migrate a page a walker held referenced at that moment, 100 times in a row (migration is best effort: the kernel's own comment in the test)" ;;
 	esac
 }
+held() { grep '^outstanding' /sys/kernel/debug/rmapscope/version; }
+
+answered_all=""
 cd /root/mm-selftests || exit 1
 for t in ${PEER_TESTS:-cow ksm_functional_tests madv_populate mremap_test split_huge_page_test mkdirty migration rmap}; do
 	if [ ! -x "./$t" ]; then
-		ok 0 "$t # SKIP not in this kernel's tree"
+		ok 1 "$t: built for this kernel (scripts/mm-selftests)"
 		continue
 	fi
 	start=$(cut -d. -f1 /proc/uptime)
@@ -49,6 +75,7 @@ for t in ${PEER_TESTS:-cow ksm_functional_tests madv_populate mremap_test split_
 		results "/tmp/$t.with" > /tmp/w.res
 		{ [ "$w" = "$a" ] && cmp -s /tmp/a.res /tmp/w.res; } || break # a difference: report this run
 	done
+	cat "/tmp/$t.hammer" >> /tmp/hammer.all
 	# A test that failed alone but passed with walkers is run alone again (twice at most): the
 	# walkers cannot be what failed it, and a test that fails alone now and then (under TCG and
 	# KASAN) says nothing about them. Every alone run is counted in the line below.
@@ -65,11 +92,18 @@ for t in ${PEER_TESTS:-cow ksm_functional_tests madv_populate mremap_test split_
 	same=1
 	[ "$a" = "$w" ] && cmp -s /tmp/a.res /tmp/w.res && same=0
 	why=""
-	[ $same = 0 ] || why=$(known_difference "$t" "/tmp/$t.with")
+	[ $same = 0 ] || why=$(known_difference "$t" /tmp/a.res /tmp/w.res "/tmp/$t.with" "$a" "$w")
 	note=""
 	[ "$a" = 0 ] || note=" (it fails alone too: $(totals "/tmp/$t.alone"), exit $a)"
 	if [ -n "$why" ]; then
-		ok 0 "$t: results differ with rmapscope walkers, as the kernel allows: $why"
+		# The claim behind it: the walkers' references were momentary. Once they have stopped,
+		# rmapscope holds nothing, and the test alone gives its first results again.
+		now=$(held)
+		timeout 900 "./$t" > "/tmp/$t.again" 2>&1; again=$?
+		results "/tmp/$t.again" > /tmp/g.res
+		proof=1
+		echo "$now" | grep -q '=[1-9]' || { [ "$again" = "$a" ] && cmp -s /tmp/a.res /tmp/g.res && proof=0; }
+		ok $proof "$t: results differ with rmapscope walkers, as the kernel allows: $why; after they stopped rmapscope held nothing ($now) and the test alone gave its first results again (exit $again)"
 	else
 		ok $same "$t: the same results with rmapscope walkers at its pages as alone$note"
 	fi
@@ -79,11 +113,11 @@ for t in ${PEER_TESTS:-cow ksm_functional_tests madv_populate mremap_test split_
 	fi
 	# What fails alone, and why (the line before each failure is the test's own reason).
 	grep -B1 '^not ok ' "/tmp/$t.alone" | grep -v '^--' | head -n 10 | sed 's/^/# alone: /'
-	if [ "$cmds" -gt 0 ]; then
-		ok 0 "$t: the walkers reached its pages ($cmds commands in the last run)"
-	else
-		ok 0 "$t: the walkers reached its pages # SKIP it ends before they find it, in $tries runs: the comparison above says nothing"
-	fi
+	ok $([ "$cmds" -gt 0 ] && echo 0 || echo 1) "$t: the walkers reached its pages ($cmds commands in the last of $tries run(s), ${answered:-0} answered)"
 done
+# Every verb of the parser was answered at least once over the whole suite.
+verbs=$(sed -n 's/.* verbs=\([^ ]*\).*/\1/p' /tmp/hammer.all | tr ',' '\n' | awk -F'[:/]' '{ok[$1] += $2} END {for (v in ok) printf "%s=%d ", v, ok[v]}')
+missing=$(echo "$verbs" | tr ' ' '\n' | grep '=0$')
+ok $([ -n "$verbs" ] && [ -z "$missing" ] && echo 0 || echo 1) "the walkers' every verb was answered at pages of the tests: $verbs"
 echo "1..$n"
 [ $failed = 0 ]
