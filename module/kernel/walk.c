@@ -94,7 +94,8 @@ static unsigned int rs_prot(const struct vm_area_struct *vma)
 		prot |= RS_PROT_WRITE;
 	if (vma->vm_flags & VM_EXEC)
 		prot |= RS_PROT_EXEC;
-	if (vma->vm_flags & VM_SHARED)
+	/* As /proc/PID/maps' 's': a MAP_SHARED mapping, even of a file opened read-only. */
+	if (vma->vm_flags & VM_MAYSHARE)
 		prot |= RS_PROT_SHARED;
 	return prot;
 }

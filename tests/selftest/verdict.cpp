@@ -2,6 +2,8 @@
 #include "verdict.hpp"
 
 #include <algorithm>
+#include <cstdio>
+#include <fstream>
 #include <set>
 #include <sstream>
 #include <tuple>
@@ -43,6 +45,35 @@ std::string diff_oracle(const WalkReply &w)
 	return d;
 }
 
+// The permissions /proc/<pid>/maps gives the VMA that starts at start ("" if none).
+std::string maps_perms(int pid, uint64_t start)
+{
+	std::ifstream maps("/proc/" + std::to_string(pid) + "/maps");
+	for (std::string line; std::getline(maps, line);) {
+		unsigned long lo;
+		char perms[8] = "";
+		unsigned long hi;
+		if (std::sscanf(line.c_str(), "%lx-%lx %7s", &lo, &hi, perms) == 3 && lo == start)
+			return perms;
+	}
+	return "";
+}
+
+// Every map line's prot= is what /proc/<pid>/maps says of its VMA (the 's' of a MAP_SHARED
+// mapping is VM_MAYSHARE there, whatever the file's open mode); "" when all are.
+std::string prot_differs(const WalkReply &w)
+{
+	std::string d;
+	for (const auto &m : w.maps)
+		for (int pid : m.pids) {
+			std::string want = maps_perms(pid, m.vma_start);
+			if (!want.empty() && m.prot != want)
+				d += "pid " + std::to_string(pid) + " vma " + hex(m.vma_start) + ": prot=" + m.prot +
+				     ", /proc/PID/maps says " + want + "\n";
+		}
+	return d;
+}
+
 // What of e the reply does not meet; "" when it meets all.
 std::string unmet(const WalkReply &w, const Expect &e)
 {
@@ -70,7 +101,7 @@ std::string unmet(const WalkReply &w, const Expect &e)
 WalkReply verdict(Tap &t, const std::string &what, const std::string &cmd, const Expect &e)
 {
 	WalkReply w = walk_command(cmd);
-	std::string d = w.err ? "the walk failed\n" : diff_oracle(w) + unmet(w, e);
+	std::string d = w.err ? "the walk failed\n" : diff_oracle(w) + unmet(w, e) + prot_differs(w);
 	t.ok(d.empty(), what, d.empty() ? "" : d + "command: " + cmd + "\nmodule said:\n" + w.raw);
 	// The same pages through share and phys, by both of their methods.
 	methods_agree(t, what, w);

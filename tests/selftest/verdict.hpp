@@ -23,7 +23,8 @@ struct Expect {
 };
 
 // Sends cmd (a walk), and checks on one TAP line that it succeeds, that its map lines are
-// exactly the (pid, VMA, address, pages) that /proc/*/pagemap shows for the folio, and that it
+// exactly the (pid, VMA, address, pages) that /proc/*/pagemap shows for the folio, with each VMA's
+// permissions as /proc/<pid>/maps prints them, and that it
 // meets e; and on a second line that share and phys of the same pages agree between their two
 // methods (methods.hpp). Returns the reply for checks of its own.
 WalkReply verdict(Tap &t, const std::string &what, const std::string &cmd, const Expect &e);

@@ -15,6 +15,12 @@ namespace rmapscope {
 
 int run_demo(int (*show_walk)(long pid, const std::string &addr))
 {
+	// Before any process is made: does ctl answer at all? (The same words as every other verb.)
+	CtlReply probe = ctl_transact("walk pid=1 addr=0x0");
+	if (!probe.opened) {
+		print_failure(probe);
+		return 1;
+	}
 	char *page = static_cast<char *>(map_anon(kPage));
 	touch_write(page, kPage, 42);
 	char addr[32];

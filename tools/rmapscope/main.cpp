@@ -88,11 +88,17 @@ int cmd_version(bool json)
 }
 
 struct Target {
-	long pid = 0;
+	long pid = -1;	// -1: not given
 	std::string addr, pfn;
 	bool given() const
 	{
-		if ((pid > 0 && !addr.empty()) || !pfn.empty())
+		if (!pfn.empty())
+			return true;
+		if (pid != -1 && pid <= 0) {
+			std::cerr << "rmapscope: --pid must be a process id above 0, got " << pid << "\n";
+			return false;
+		}
+		if (pid > 0 && !addr.empty())
 			return true;
 		std::cerr << "rmapscope: give --pid and --addr, or --pfn\n";
 		return false;
@@ -306,7 +312,7 @@ int main(int argc, char **argv)
 	add_target_options(referenced, rtarget, false); // --pid alone with --start/--end
 	auto *rs = referenced->add_option("--start", rstart, "range scan: first address (with --pid and --end)");
 	auto *re = referenced->add_option("--end", rend, "range scan: end address, exclusive");
-	referenced->add_flag("--detail", detail, "range scan: one line per page");
+	referenced->add_flag("--detail", detail, "range scan: one line per page")->needs(rs);
 	rs->needs(re);
 	re->needs(rs);
 	referenced->add_flag("--json", json, "print the module's JSON (single page)");
@@ -316,7 +322,7 @@ int main(int argc, char **argv)
 	add_target_options(unmap, utarget);
 	unmap->add_flag("--json", json, "print the module's JSON");
 
-	long spid = 0;
+	long spid = -1;
 	std::string sstart, send;
 	bool all_owners = false, share_all = false;
 	rmapscope::MatrixOptions mopt;
@@ -334,6 +340,8 @@ int main(int argc, char **argv)
 	auto *se = share->add_option("--end", send, "end address of the range, exclusive");
 	ss->needs(se);
 	se->needs(ss);
+	ss->excludes(sa);
+	se->excludes(sa);
 	share->add_flag("--all-owners", all_owners, "name every process of a CLONE_VM-shared mm (scans all tasks)");
 	std::string method;
 	share->add_option("--method", method, "bulk (default: one comparison per run of pages) or walk (one rmap walk per folio)")
@@ -389,8 +397,12 @@ int main(int argc, char **argv)
 	}
 	if (*referenced) {
 		if (!rstart.empty()) {
-			if (rtarget.pid <= 0 || !rtarget.pfn.empty()) {
+			if (rtarget.pid == -1 || !rtarget.pfn.empty()) {
 				std::cerr << "rmapscope: a range scan takes --pid, --start and --end\n";
+				return 2;
+			}
+			if (rtarget.pid <= 0) {
+				std::cerr << "rmapscope: --pid must be a process id above 0, got " << rtarget.pid << "\n";
 				return 2;
 			}
 			return cmd_passthrough("referenced pid=" + std::to_string(rtarget.pid) + " start=" + rstart +
@@ -416,10 +428,15 @@ int main(int argc, char **argv)
 	}
 	if (*share && share_all) {
 		mopt.json = json;
+		mopt.method = method;
 		return rmapscope::run_share_matrix(mopt);
 	}
-	if (*share && spid <= 0) {
+	if (*share && spid == -1) {
 		std::cerr << "rmapscope: share needs --pid, or --all\n";
+		return 2;
+	}
+	if (*share && spid <= 0) {
+		std::cerr << "rmapscope: --pid must be a process id above 0, got " << spid << "\n";
 		return 2;
 	}
 	if (*share) {

@@ -36,7 +36,7 @@ unsigned long num(const Record &r, const char *key)
 
 // Every process with user memory, by one share command each. Processes that exit meanwhile, or
 // have no memory (kernel threads: ESRCH), are left out.
-std::vector<Proc> collect()
+std::vector<Proc> collect(const std::string &method)
 {
 	std::vector<int> pids;
 	if (DIR *d = opendir("/proc")) {
@@ -50,7 +50,7 @@ std::vector<Proc> collect()
 	std::sort(pids.begin(), pids.end());
 	std::vector<Proc> out;
 	for (int pid : pids) {
-		CtlReply r = ctl_transact("share pid=" + std::to_string(pid) + "\n");
+		CtlReply r = ctl_transact("share pid=" + std::to_string(pid) + (method.empty() ? "" : " method=" + method) + "\n");
 		if (r.err)
 			continue;
 		auto recs = parse_report(r.text);
@@ -171,13 +171,21 @@ std::vector<Proc> load(const std::string &file)
 
 int run_share_matrix(const MatrixOptions &o)
 {
-	std::vector<Proc> procs = o.from.empty() ? collect() : load(o.from);
+	if (o.from.empty()) {
+		// Whether ctl answers at all: the same words as every other verb when it does not.
+		CtlReply probe = ctl_transact("share pid=1");
+		if (!probe.opened) {
+			print_failure(probe);
+			return 1;
+		}
+	}
+	std::vector<Proc> procs = o.from.empty() ? collect(o.method) : load(o.from);
 	if (procs.empty() && !o.from.empty()) {
 		std::cerr << "rmapscope: " << o.from << " is not a matrix saved by share --all --json\n";
 		return 1;
 	}
 	if (procs.empty()) {
-		std::cerr << "rmapscope: no process answered share (is rmapscope.ko loaded?)\n";
+		std::cerr << "rmapscope: no process answered share\n";
 		return 1;
 	}
 	if (o.json) {

@@ -12,6 +12,7 @@ struct MatrixOptions {
 	bool json = false;
 	std::string dot, png;	  // output files, or ""
 	std::string from;	  // draw from a matrix saved with --json instead of asking the module
+	std::string method;	  // share's method= ("" for the module's default)
 };
 
 // 0 on success; prints why on stderr otherwise.

@@ -231,7 +231,7 @@ json tour_record()
 		       "the VMA an anon_vma, the root of a new family (its parent and root are itself), and links the two "
 		       "with one anon_vma_chain (AVC): the AVC sits in the anon_vma's interval tree and on the VMA's "
 		       "anon_vma_chain list. `folio_add_new_anon_rmap()` then stores the anon_vma in `folio->mapping` "
-		       "(tagged PAGE_MAPPING_ANON) and the page's offset in `folio->index`: all that `rmap_walk_anon()` "
+		       "(its low bit set: FOLIO_MAPPING_ANON, PAGE_MAPPING_ANON before 6.17) and the page's offset in `folio->index`: all that `rmap_walk_anon()` "
 		       "needs to find the VMA again. The root counts itself among its children.");
 		p = static_cast<uint64_t>(act.call(A, ActorOp::MapAnon, 4096, kNoHuge));
 		act.call(A, ActorOp::Write, p, 4096, 'A');
@@ -325,8 +325,9 @@ json tour_record()
 		       "When C forks D, `anon_vma_clone()` looks along C's chain for an anon_vma that no VMA has as its own "
 		       "and that has at most one child (`maybe_reuse_anon_vma()` in 7.x, a test inside `anon_vma_clone()` "
 		       "before). B's orphaned anon_vma qualifies, so D's VMA takes it as its own and `anon_vma_fork()` "
-		       "allocates nothing: the family stays at three anon_vmas. Mainline before 6.2 made this choice with "
-		       "one `degree` counter; num_children and num_active_vmas replaced it.");
+		       "allocates nothing: the family stays at three anon_vmas. Before 6.0 the kernel made this choice with "
+		       "one `degree` counter, which counted children and VMAs together and could let two VMAs reuse one "
+		       "anon_vma (CVE-2022-42703); num_children and num_active_vmas replaced it in 6.0-rc4.");
 		act.call(C, ActorOp::Fork, D);
 		s.did("C: fork() = D");
 		json v = s.view("the page", at(act, A, p));
@@ -345,8 +346,9 @@ json tour_record()
 		       "A file page's `folio->mapping` is the file's address_space, and `rmap_walk_file()` searches its "
 		       "i_mmap interval tree, under i_mmap_rwsem, for the VMAs whose file range covers `folio->index`. Every "
 		       "mmap() of the file puts its VMA in i_mmap (`vma_interval_tree_insert()`), touched or not: D mapped "
-		       "the page but never read it, and E mapped another part of the file. Only A and C have page-table "
-		       "entries, made by the read faults (`filemap_fault()`, `filemap_map_pages()`).");
+		       "the page but never read it, and E mapped another part of the file. Only the processes that read "
+		       "have page-table entries, made by their read faults (`filemap_fault()`, `filemap_map_pages()`): A "
+		       "and C for page 0, E for page 2, and D none.");
 		if (file.empty()) {
 			s.skip("no file could be written");
 		} else {
@@ -440,9 +442,10 @@ json tour_record()
 			"A reads 'S' back, from the same page (pagemap shows the same PFN)", std::to_string(byte));
 	}
 	{
-		Step s(steps, "A THP: mapped by a PMD, then by PTEs after a split",
+		Step s(steps, "A THP: mapped by a PMD, then by PTEs after a PMD split",
 		       "A's 2 MiB aligned MADV_HUGEPAGE area is faulted as one transparent huge page mapped by a single "
-		       "PMD (`do_huge_pmd_anonymous_page()`), and fork shares the PMD (`copy_huge_pmd()`). An mprotect() "
+		       "PMD (`do_huge_pmd_anonymous_page()`), and fork gives G a copy of that PMD entry "
+		       "(`copy_huge_pmd()`), which maps the same folio. An mprotect() "
 		       "of one 4 KiB page inside it splits A's PMD into 512 PTEs (`__split_huge_pmd()`) and A's VMA into "
 		       "three. The folio stays one 512-page folio: PTE-mapped in A's three VMAs, still PMD-mapped in G. "
 		       "`page_vma_mapped_walk()` finds both kinds.");
