@@ -17,6 +17,8 @@
 #define RMAPSCOPE_FILE_VERSION "version"
 
 #define RMAPSCOPE_FILE_CTL "ctl"
+/* Under integrity lockdown, ctl's transactions are served at /dev/RMAPSCOPE_DEVICE_NAME instead. */
+#define RMAPSCOPE_DEVICE_NAME "rmapscope"
 
 /*
  * ctl's verbs (docs/debugfs.md, "Command grammar"), written once: the parser takes its verbs

@@ -45,6 +45,11 @@ bool rs_debugfs_writable(void)
 	return !strcmp(rs_lockdown, "none");
 }
 
+const char *rs_lockdown_level(void)
+{
+	return rs_lockdown;
+}
+
 static void rs_symbols_status(struct rs_symbol_status *out)
 {
 	int id;

@@ -8,6 +8,7 @@
 #include "../../include/rmapscope/abi.h"
 #include "held.h"
 #include "call.h"
+#include "chardev.h"
 #include "debugfs.h"
 #include "symbols.h"
 
@@ -29,6 +30,11 @@ static int __init rs_init(void)
 	ret = rs_debugfs_init();
 	if (ret)
 		return ret;
+	ret = rs_chardev_init();
+	if (ret) {
+		rs_debugfs_exit();
+		return ret;
+	}
 	pr_info("version %s loaded on %s (%s %s, call_mode=%s)\n", RMAPSCOPE_VERSION,
 		init_utsname()->release, rs_cf_kind(), rs_cf_enforced() ? "enforced" : "not enforced",
 		rs_call_mode_name());
@@ -40,6 +46,7 @@ static void __exit rs_exit(void)
 	long held[RS_NR_HELD];
 	int k;
 
+	rs_chardev_exit();
 	rs_debugfs_exit();
 	/* No command runs now (an open ctl holds the module): everything taken was given back. */
 	rs_held_read(held);

@@ -89,7 +89,7 @@ struct Run {
 Run ctl_run(const FailNth &fail, const std::string &cmd, int n, int &left)
 {
 	Run r{-1, 0, ""};
-	int fd = open(debugfs_path("ctl").c_str(), O_RDWR | O_CLOEXEC);
+	int fd = open(ctl_path().c_str(), O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		r.err = errno;
 		left = -1;

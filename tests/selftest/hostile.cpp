@@ -3,7 +3,11 @@
 // the errno, the "error <ERRNO> ..." reply, and that the kernel log stays silent. TAP output.
 #include "hostile.hpp"
 
+#include "ctl_client.hpp"
+
 #include <fcntl.h>
+#include <linux/capability.h>
+#include <sys/syscall.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -89,6 +93,45 @@ std::string printable(const std::string &s)
 
 } // namespace
 
+// The errno a child gets opening path after giving up CAP_SYS_ADMIN (drop_uid: becoming nobody
+// instead); 0 when it could open it, -1 when the child could not be set up.
+static int open_errno_without(const std::string &path, bool drop_uid)
+{
+	int pipefd[2];
+	if (pipe(pipefd))
+		return -1;
+	pid_t child = fork();
+	if (child == 0) {
+		int err = 0;
+		if (drop_uid) {
+			if (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
+				err = -1;
+		} else {
+			__user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+			__user_cap_data_struct data[2] = {};
+			if (syscall(SYS_capget, &hdr, data) == 0) {
+				data[0].effective &= ~(1U << CAP_SYS_ADMIN);
+				err = syscall(SYS_capset, &hdr, data) ? -1 : 0;
+			} else {
+				err = -1;
+			}
+		}
+		if (!err) {
+			int fd = open(path.c_str(), O_RDWR);
+			err = fd < 0 ? errno : 0;
+		}
+		ssize_t n = write(pipefd[1], &err, sizeof(err));
+		_exit(n == sizeof(err) ? 0 : 1);
+	}
+	close(pipefd[1]);
+	int err = -1;
+	if (read(pipefd[0], &err, sizeof(err)) != sizeof(err))
+		err = -1;
+	close(pipefd[0]);
+	waitpid(child, nullptr, 0);
+	return err;
+}
+
 int run_hostile(const std::string &file)
 {
 	Tap t;
@@ -115,12 +158,17 @@ int run_hostile(const std::string &file)
 		{"$ADDR", hex(reinterpret_cast<uint64_t>(page))}, {"$HOLE", hex(reinterpret_cast<uint64_t>(hole))},
 		{"$BEYOND", hex(((ram_end + gib) & ~(gib - 1)) / kPage)}, {"$KPFN", hex(kcode / kPage)},
 	};
-	std::string ctl = std::string("/sys/kernel/debug/") + RMAPSCOPE_DEBUGFS_DIR + "/" + RMAPSCOPE_FILE_CTL;
+	std::string ctl = ctl_path();
 
 	// The kernel log from here on must stay silent.
 	int kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
 	if (kmsg >= 0)
 		lseek(kmsg, 0, SEEK_END);
+
+	// Only root with CAP_SYS_ADMIN: a process that dropped the capability (still uid 0) is refused
+	// by the module's own check (EPERM), another user by the file's mode (EACCES).
+	t.ok(open_errno_without(ctl, false) == EPERM, ctl + ": a root process without CAP_SYS_ADMIN cannot open it (EPERM)");
+	t.ok(open_errno_without(ctl, true) == EACCES, ctl + ": a user other than root cannot open it (EACCES)");
 
 	// A read before any write.
 	int fd = open(ctl.c_str(), O_RDWR);

@@ -3,7 +3,9 @@
 #   boot [LEVEL]  booted with lockdown=LEVEL (integrity, or confidentiality), the module signed
 #            with the key the kernel trusts (scripts/vm --sign, the debug kernel). rmapscope must
 #            not create ctl, must serve version read-only with "lockdown mode=LEVEL", say so once
-#            in the log, and change nothing else: every required symbol resolved.
+#            in the log, and change nothing else: every required symbol resolved. Under integrity
+#            it serves ctl's commands at /dev/rmapscope (0600), and the CLI works through it;
+#            under confidentiality it serves no command at all, and the CLI says why.
 #   runtime  the module loaded, then lockdown raised (/sys/kernel/security/lockdown). debugfs
 #            itself then refuses to open ctl (EPERM); version still reads, and the CLI says why.
 #   unsigned booted with lockdown=integrity on a kernel that checks module signatures (Debian's):
@@ -30,8 +32,16 @@ boot)
 	ok $([ "$(echo "$v" | grep -c '^symbol ')" -gt 0 ] && [ "$missing" = 0 ] && echo 0 || echo 1) "nothing else changes: every required symbol resolved ($missing missing)"
 	[ "$(dmesg | grep -c "rmapscope: kernel lockdown ($level) blocks writable debugfs files")" = 1 ]
 	ok $? "one log line says why"
-	out=$(walk); rc=$?
-	refused $rc "$out" 'locked down'; ok $? "the CLI refuses and says why: $out"
+	if [ "$level" = integrity ]; then
+		[ -c /dev/rmapscope ] && [ "$(stat -c %a /dev/rmapscope)" = 600 ]
+		ok $? "/dev/rmapscope is a character device, mode 600 ($(ls -l /dev/rmapscope 2>&1 | cut -c1-60))"
+		dmesg | grep -q 'rmapscope: serving ctl.s commands at /dev/rmapscope (integrity lockdown)'; ok $? "the log says where"
+		out=$(walk); ok $? "the CLI walks through the device: $(echo "$out" | head -n 1 | cut -c1-80)"
+	else
+		[ ! -e /dev/rmapscope ]; ok $? "no /dev/rmapscope: confidentiality serves no command"
+		out=$(walk); rc=$?
+		refused $rc "$out" 'locked down'; ok $? "the CLI refuses and says why: $out"
+	fi
 	;;
 runtime)
 	grep -q '^rmapscope ' /proc/modules && [ -e $d/ctl ]; ok $? "the module loaded, with ctl"

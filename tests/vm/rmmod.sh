@@ -10,6 +10,7 @@
 n=0 failed=0
 ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else failed=$((failed + 1)); echo "not ok $n - $2"; fi; }
 ctl=/sys/kernel/debug/rmapscope/ctl
+[ -e $ctl ] || ctl=/dev/rmapscope # integrity lockdown
 text=$(grep -m1 ' r-xp ' /proc/$$/maps | cut -d' ' -f1)
 # The holder's command: answered whatever the walkers do to the page meanwhile (one of them
 # unmaps it now and then, as reclaim may: a walk of it then says ENOENT).

@@ -17,6 +17,14 @@ std::string debugfs_path(const std::string &file)
 	return std::string("/sys/kernel/debug/") + RMAPSCOPE_DEBUGFS_DIR + "/" + file;
 }
 
+std::string ctl_path()
+{
+	std::string ctl = debugfs_path(RMAPSCOPE_FILE_CTL), dev = std::string("/dev/") + RMAPSCOPE_DEVICE_NAME;
+	if (access(ctl.c_str(), F_OK) != 0 && access(dev.c_str(), F_OK) == 0)
+		return dev;
+	return ctl;
+}
+
 std::string explain_open_failure(const std::string &path, int err)
 {
 	std::string why = "cannot open " + path + ": " + std::strerror(err);
@@ -52,7 +60,7 @@ void print_failure(const CtlReply &r)
 CtlReply ctl_transact(const std::string &command)
 {
 	CtlReply r;
-	std::string path = debugfs_path(RMAPSCOPE_FILE_CTL);
+	std::string path = ctl_path();
 	int fd = open(path.c_str(), O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		r.err = errno;

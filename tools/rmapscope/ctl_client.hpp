@@ -15,6 +15,9 @@ struct CtlReply {
 // The path of a file of rmapscope's debugfs directory.
 std::string debugfs_path(const std::string &file);
 
+// Where ctl's transactions are served: debugfs's ctl, or /dev/rmapscope when the kernel is locked
+// down to integrity (the module then makes the device instead).
+std::string ctl_path();
 CtlReply ctl_transact(const std::string &command);
 
 // Why a file of rmapscope's debugfs directory cannot be opened (err: the open's errno), and
