@@ -20,8 +20,15 @@ ARCH ?= $(HOST_ARCH)
 KDIR ?= /lib/modules/$(shell uname -r)/build
 B := $(TOP)/build
 
-.PHONY: all module tools rmapsnoop host-test fuzz check check-quick kunit demo bench stress peer tour install uninstall sign deb clean
-all: module tools
+.PHONY: all module tools tool-deps rmapsnoop host-test fuzz check check-quick kunit demo bench stress peer tour install uninstall sign deb clean
+# The module needs only build-essential and the kernel's headers; the tools also need CLI11 and
+# nlohmann-json: without them, `make` builds the module and says which packages the tools need.
+all: module
+	@if scripts/tool-deps --quiet; then $(MAKE) --no-print-directory tools; \
+	else scripts/tool-deps; echo "rmapscope: built rmapscope.ko only (make tools once the packages are in)" >&2; fi
+
+tool-deps:
+	@scripts/tool-deps
 
 module:
 	@scripts/build-module --kdir "$(KDIR)" --arch "$(ARCH)"
@@ -44,7 +51,8 @@ SELFTEST_SRCS := $(wildcard tests/selftest/*.cpp)
 SELFTEST_HDRS := $(wildcard tests/selftest/*.hpp)
 tool_objs = $(patsubst %.cpp,$(TOOLS_OBJ)/%.o,$(1))
 
-tools: $(B)/tools/$(ARCH)/rmapscope $(B)/tools/$(ARCH)/rmapscope-selftest
+tools: tool-deps
+	@$(MAKE) --no-print-directory $(B)/tools/$(ARCH)/rmapscope $(B)/tools/$(ARCH)/rmapscope-selftest
 
 $(TOOLS_OBJ)/tools/%.o: tools/%.cpp $(RMAPSCOPE_HDRS)
 	@mkdir -p $(@D)

@@ -69,9 +69,35 @@ rmmod rmapscope
 rmapscope walk --pid $$ --addr $addr > /dev/null 2> /tmp/nomod.err
 rc=$?
 insmod /lib/rs/rmapscope.ko $(cat /lib/rs/modparams)
-[ $rc != 0 ] && grep -q 'rmapscope.ko is not loaded: modprobe rmapscope' /tmp/nomod.err && [ "$(wc -l < /tmp/nomod.err)" = 1 ]
+[ $rc != 0 ] && grep -q 'module loaded: no /sys/module/rmapscope; modprobe rmapscope' /tmp/nomod.err && [ "$(wc -l < /tmp/nomod.err)" = 1 ]
 ok $? "with the module unloaded, walk says it is not loaded and how to load it"
 sed 's/^/# /' /tmp/nomod.err
+
+# rmapscope doctor: every check with its evidence; exit 0 only when every verb can work.
+rmapscope doctor > /tmp/doc.out 2>&1; rc=$?
+[ $rc = 0 ] && grep -q '^ok    module loaded' /tmp/doc.out && grep -q '^ok    commands' /tmp/doc.out && grep -q 'every verb can work here' /tmp/doc.out
+ok $? "doctor with the module loaded: every verb can work (exit $rc)"
+sed 's/^/# /' /tmp/doc.out
+rmapscope doctor --json > /tmp/doc.json && rmapscope-selftest json /tmp/doc.json
+ok $? "doctor --json is one strict JSON text"
+rmmod rmapscope
+rmapscope doctor > /tmp/doc.out 2>&1; rc=$?
+[ $rc = 1 ] && grep -q '^FAIL  module loaded .*no /sys/module/rmapscope' /tmp/doc.out
+ok $? "doctor with the module unloaded: FAIL module loaded (exit $rc)"
+insmod /lib/rs/rmapscope.ko $(cat /lib/rs/modparams)
+umount /sys/kernel/debug
+rmapscope walk --pid $$ --addr $addr > /dev/null 2> /tmp/nodbg.err; rc=$?
+rmapscope doctor > /tmp/doc.out 2>&1; drc=$?
+mount -t debugfs debugfs /sys/kernel/debug
+[ $rc != 0 ] && grep -q 'debugfs: /sys/kernel/debug is not a debugfs (statfs magic); mount -t debugfs' /tmp/nodbg.err &&
+	[ $drc = 1 ] && grep -q '^FAIL  debugfs' /tmp/doc.out
+ok $? "with debugfs unmounted, walk and doctor name it, not the module: $(head -c 160 /tmp/nodbg.err)"
+uname_r=$(uname -r)
+grep -q "^info  kernel headers .*/lib/modules/$uname_r/build: absent" /tmp/doc.out
+ok $? "doctor says this guest has no kernel headers to build with"
+rmapscope --version > /tmp/ver.out; rc=$?
+[ $rc = 0 ] && grep -q "^rmapscope $(grep -o 'version=[0-9.]*' /sys/kernel/debug/rmapscope/version | cut -d= -f2) (abi 2)" /tmp/ver.out
+ok $? "rmapscope --version: $(cat /tmp/ver.out)"
 
 echo "1..$n"
 [ $failed -eq 0 ]

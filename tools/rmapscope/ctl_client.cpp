@@ -8,6 +8,7 @@
 #include <iostream>
 #include <unistd.h>
 
+#include "doctor.hpp"
 #include "../../include/rmapscope/abi.h"
 
 namespace rmapscope {
@@ -27,27 +28,9 @@ std::string ctl_path()
 
 std::string explain_open_failure(const std::string &path, int err)
 {
-	std::string why = "cannot open " + path + ": " + std::strerror(err);
-	if (err == EPERM && geteuid() == 0) {
-		// Locked down after the module was loaded: debugfs itself refuses writable files.
-		std::ifstream lf("/sys/kernel/security/lockdown");
-		std::string modes;
-		std::getline(lf, modes);
-		for (const char *m : {"[integrity]", "[confidentiality]"})
-			if (modes.find(m) != std::string::npos)
-				return why + " (the kernel is locked down, " + std::string(m + 1, std::strlen(m) - 2) +
-				       ": debugfs refuses every writable file; `rmapscope version` still works)\n";
-	}
-	if (err == EACCES || err == EPERM)
-		return why + " (rmapscope needs root: CAP_SYS_ADMIN, and debugfs is root-only)\n";
-	if (err != ENOENT)
-		return why + "\n";
-	if (access(debugfs_path(RMAPSCOPE_FILE_VERSION).c_str(), F_OK) == 0)
-		return why + " (the module is loaded but made no ctl: the kernel is locked down; "
-			     "`rmapscope version` shows the lockdown mode)\n";
-	if (access("/sys/kernel/debug/", F_OK) != 0 || access("/sys/kernel/debug/.", R_OK) != 0)
-		return why + " (debugfs is not mounted, or not readable: mount -t debugfs none /sys/kernel/debug, as root)\n";
-	return why + " (rmapscope.ko is not loaded: modprobe rmapscope, or insmod rmapscope.ko)\n";
+	// Not a guess: the first of rmapscope doctor's checks that fails names the cause.
+	std::string why = "cannot open " + path + ": " + std::strerror(err), cause = first_failure();
+	return why + (cause.empty() ? "" : " (" + cause + ")") + "\n";
 }
 
 void print_failure(const CtlReply &r)

@@ -14,6 +14,7 @@
 #include "ctl_client.hpp"
 #include "completion.hpp"
 #include "demo.hpp"
+#include "doctor.hpp"
 #include "graph.hpp"
 #include "record.hpp"
 #include "share_matrix.hpp"
@@ -282,9 +283,14 @@ int main(int argc, char **argv)
 	CLI::App app{"rmapscope: who maps this page? (the kernel's reverse map, through rmapscope.ko)"};
 	app.require_subcommand(1);
 
+	app.set_version_flag("--version", std::string("rmapscope ") + RMAPSCOPE_VERSION + " (abi " +
+						   std::to_string(RMAPSCOPE_ABI_VERSION) + ")",
+			     "print the CLI's version and the ABI it speaks");
 	bool json = false;
 	auto *version = app.add_subcommand("version", "module version, kernel, and which rmap symbols resolved");
 	version->add_flag("--json", json, "print JSON");
+	auto *doctor = app.add_subcommand("doctor", "what stands between this machine and a working rmapscope, and what to do");
+	doctor->add_flag("--json", json, "print JSON");
 
 	Target target;
 	unsigned max = 0;
@@ -384,6 +390,8 @@ int main(int argc, char **argv)
 	}
 	if (*version)
 		return cmd_version(json);
+	if (*doctor)
+		return rmapscope::run_doctor(json);
 	if (*walk && wpic.wanted())
 		return target.given() ? cmd_picture(target.command("walk") + (max ? " max=" + std::to_string(max) : ""), false, wpic) : 2;
 	if (*walk)
