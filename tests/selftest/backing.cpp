@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-// The table of backings: anonymous memory, a THP, memfd (shmem), and an ext4 file mapped
-// MAP_SHARED and MAP_PRIVATE. Each is populated the way a program would: anonymous memory by
+// The table of backings: anonymous memory, a THP, an mTHP (a PTE-mapped large anonymous folio),
+// memfd (shmem), and an ext4 file mapped MAP_SHARED and MAP_PRIVATE. Each is populated the way a program would: anonymous memory by
 // writing it, file memory by reading it.
 #include "backing.hpp"
 
@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cstdint>
+#include <cstdio>
 
 #include "oracle.hpp"
 #include "procs.hpp"
@@ -17,7 +18,7 @@ namespace rmapscope {
 namespace {
 
 constexpr size_t kPages = 4;
-constexpr size_t kHuge = 2 << 20;
+const size_t kHuge = thp_size(); // a PMD-mapped THP: 2 MiB with 4 KiB pages, 32 MiB with 16 KiB
 
 char *align_up(char *p, size_t a)
 {
@@ -45,7 +46,9 @@ uint64_t kpageflags(const void *addr)
 
 std::optional<Region> thp(std::string &why)
 {
-	// One 2 MiB-aligned VMA: what is left of a 4 MiB mapping around it is given back.
+	if (!(why = no_thp_reason()).empty())
+		return std::nullopt;
+	// One PMD-aligned VMA of a PMD's size: what is left of a mapping twice that size is given back.
 	char *raw = static_cast<char *>(map_anon(2 * kHuge));
 	char *p = align_up(raw, kHuge);
 	if (p > raw)
@@ -56,6 +59,69 @@ std::optional<Region> thp(std::string &why)
 	touch_write(p, kHuge, 0x22);
 	if (!(kpageflags(r.at()) >> 22 & 1)) {
 		why = "no THP was allocated (MADV_HUGEPAGE, then a write fault; kpageflags " + hex(kpageflags(r.at())) + ")";
+		return std::nullopt;
+	}
+	return r;
+}
+
+// The mTHP size the backing asks for: 64 KiB where the kernel offers it (the arm64 contiguous-PTE
+// size with 4 KiB pages), else the smallest of at least 4 pages; 0 when there is none.
+uint64_t mthp_pick()
+{
+	uint64_t pick = 0;
+	for (uint64_t s : mthp_sizes())
+		if (s == 64 * 1024 || (!pick && s >= 4 * kPage))
+			pick = s;
+	return pick;
+}
+
+// /proc/kpageflags bits 15 and 16: the head and the tail pages of a large folio.
+constexpr unsigned kKpfCompoundHead = 15, kKpfCompoundTail = 16;
+
+std::optional<Region> mthp(std::string &why)
+{
+	if (!(why = no_thp_reason()).empty())
+		return std::nullopt;
+	const uint64_t size = mthp_pick();
+	if (!size) {
+		why = "the kernel offers no multi-size THP (no /sys/kernel/mm/transparent_hugepage/hugepages-*kB below the "
+		      "PMD size: before 6.8)";
+		return std::nullopt;
+	}
+	const std::string knob = "/sys/kernel/mm/transparent_hugepage/hugepages-" + std::to_string(size >> 10) + "kB/enabled";
+	std::string before;
+	if (FILE *f = std::fopen(knob.c_str(), "re")) {
+		char buf[128] = "";
+		if (std::fgets(buf, sizeof(buf), f)) {
+			// "always inherit madvise [never]": the bracketed word is the setting.
+			std::string line(buf);
+			size_t a = line.find('['), b = line.find(']');
+			if (a != std::string::npos && b > a)
+				before = line.substr(a + 1, b - a - 1);
+		}
+		std::fclose(f);
+	}
+	if (before.empty() || !write_file(knob, "always")) {
+		why = "cannot enable " + knob;
+		return std::nullopt;
+	}
+	// One size-aligned VMA of twice the size: the first folio holds the followed page.
+	char *raw = static_cast<char *>(map_anon(3 * size));
+	char *p = align_up(raw, size);
+	if (p > raw)
+		munmap(raw, static_cast<size_t>(p - raw));
+	munmap(p + 2 * size, static_cast<size_t>(raw + 3 * size - (p + 2 * size)));
+	Region r(p, 2 * size);
+	touch_write(p, 2 * size, 0x66);
+	write_file(knob, before);
+	// The evidence: kpageflags shows a head page at p and tails after it, at consecutive PFNs.
+	uint64_t head = pm_pfn(pagemap_entry(getpid(), reinterpret_cast<uint64_t>(p)));
+	bool large = kpageflags(p) >> kKpfCompoundHead & 1;
+	for (uint64_t i = 1; large && i < size / kPage; ++i)
+		large = pm_pfn(pagemap_entry(getpid(), reinterpret_cast<uint64_t>(p + i * kPage))) == head + i &&
+			(kpageflags(p + i * kPage) >> kKpfCompoundTail & 1);
+	if (!large) {
+		why = "no " + std::to_string(size >> 10) + " KiB folio was allocated (" + knob + " = always, then a write fault)";
 		return std::nullopt;
 	}
 	return r;
@@ -129,9 +195,10 @@ bool Region::move()
 	return true;
 }
 
-const std::array<Backing, 5> kBackings = {{
+const std::array<Backing, 6> kBackings = {{
 	{"anon", "anon", "pte", true, false, anon},
 	{"THP", "anon", "pmd", true, false, thp},
+	{"mTHP", "anon", "pte", true, false, mthp},
 	{"memfd", "shmem", "pte", false, false, memfd},
 	{"ext4 MAP_SHARED", "file", "pte", false, false, ext4_shared},
 	{"ext4 MAP_PRIVATE", "file", "pte", true, true, ext4_private},

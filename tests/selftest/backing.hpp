@@ -8,6 +8,8 @@
 #include <optional>
 #include <string>
 
+#include "procs.hpp"
+
 namespace rmapscope {
 
 // One VMA of at least 4 populated pages, unmapped when the Region goes. A scenario follows the
@@ -22,7 +24,7 @@ public:
 	~Region();
 
 	char *p() const { return p_; }			// the VMA's start
-	char *at() const { return p_ + 2 * 4096; }	// the page a scenario follows
+	char *at() const { return p_ + 2 * kPage; }	// the page a scenario follows
 	// mremap of the whole mapping to a free, 2 MiB-aligned address (a THP moves as a PMD).
 	bool move();
 
@@ -41,6 +43,6 @@ struct Backing {
 	std::optional<Region> (*make)(std::string &why);
 };
 
-extern const std::array<Backing, 5> kBackings;
+extern const std::array<Backing, 6> kBackings;
 
 } // namespace rmapscope

@@ -157,6 +157,7 @@ int run_hostile(const std::string &file)
 		{"$SELF", std::to_string(getpid())}, {"$DEAD", std::to_string(dead)}, {"$KTHREAD", "2"},
 		{"$ADDR", hex(reinterpret_cast<uint64_t>(page))}, {"$HOLE", hex(reinterpret_cast<uint64_t>(hole))},
 		{"$BEYOND", hex(((ram_end + gib) & ~(gib - 1)) / kPage)}, {"$KPFN", hex(kcode / kPage)},
+		{"$DETAIL_PAST", hex(0x1000 + (RMAPSCOPE_RANGE_DETAIL_MAX_PAGES + 1) * kPage)},
 	};
 	std::string ctl = ctl_path();
 

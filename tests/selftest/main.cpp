@@ -19,6 +19,7 @@
 #include "selftest.hpp"
 #include "stress.hpp"
 #include "verb_cases.hpp"
+#include "verbs.hpp"
 
 int main(int argc, char **argv)
 {
@@ -26,6 +27,8 @@ int main(int argc, char **argv)
 	app.require_subcommand(1);
 
 	app.add_subcommand("selftest", "real mappings checked against the pagemap oracle (TAP)");
+
+	app.add_subcommand("verbs", "every verb in each of its modes once, at a memfd page: each answers (TAP)");
 
 	app.add_subcommand("faults", "fail each allocation of each verb in turn: ENOMEM, a message, then success (TAP)");
 
@@ -104,6 +107,8 @@ int main(int argc, char **argv)
 	}
 	if (app.got_subcommand("selftest"))
 		return rmapscope::run_selftest() ? 1 : 0;
+	if (app.got_subcommand("verbs"))
+		return rmapscope::run_verbs() ? 1 : 0;
 	if (app.got_subcommand("faults"))
 		return rmapscope::run_faults() ? 1 : 0;
 	if (*stress)

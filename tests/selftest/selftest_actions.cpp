@@ -315,7 +315,11 @@ void u5_anon_refused(Tap &t)
 
 void u6_shmem_thp(Tap &t)
 {
-	constexpr size_t huge = 2UL << 20;
+	if (!thp_configured()) {
+		t.skip("U6 PMD-mapped shmem THP", no_thp_reason());
+		return;
+	}
+	const size_t huge = thp_size();
 	char *raw = static_cast<char *>(
 		mmap(nullptr, 2 * huge, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0));
 	char *p = reinterpret_cast<char *>((reinterpret_cast<uintptr_t>(raw) + huge - 1) & ~(huge - 1));
@@ -333,7 +337,7 @@ void u6_shmem_thp(Tap &t)
 		     !present(getpid(), p) && !present(getpid(), p + huge - kPage),
 	     "U6 PMD-mapped shmem THP: split and unmapped, absent in pagemap", u.raw);
 	bool intact = true;
-	for (size_t i = 0; i < huge; i += 512)
+	for (size_t i = 0; i < huge; i += kPage)
 		intact = intact && static_cast<unsigned char>(p[i]) == 0x6b;
 	t.ok(intact, "U6 content intact after refault", "");
 	munmap(raw, 2 * huge);

@@ -137,9 +137,10 @@ void check_target(Tap &t, const std::string &who, int pid)
 		// smaps_rollup: exact where the kernel keeps per-page mapcounts; with
 		// CONFIG_NO_PAGE_MAPCOUNT it averages over each large folio, so it may differ by the
 		// pages of unevenly mapped large folios (and rounds the vdso's Pss apart: 1 kB).
-		Smaps m = {bulk.num("rss") * 4,	       bulk.num("pss_bytes") >> 10, bulk.num("shared_clean") * 4,
-			   bulk.num("shared_dirty") * 4, bulk.num("private_clean") * 4, bulk.num("private_dirty") * 4};
-		long slack = per_folio ? o.uneven_large * 4 : 0, vdso = before.vdso ? 1 : 0;
+		const long kb = static_cast<long>(kPage >> 10); // smaps counts kB
+		Smaps m = {bulk.num("rss") * kb,	 bulk.num("pss_bytes") >> 10, bulk.num("shared_clean") * kb,
+			   bulk.num("shared_dirty") * kb, bulk.num("private_clean") * kb, bulk.num("private_dirty") * kb};
+		long slack = per_folio ? o.uneven_large * kb : 0, vdso = before.vdso ? 1 : 0;
 		bool exact = m.rss == before.rss && std::labs(m.pss - before.pss) <= vdso && m.shared_clean == before.shared_clean &&
 			     m.shared_dirty == before.shared_dirty && m.private_clean == before.private_clean &&
 			     m.private_dirty == before.private_dirty;
@@ -255,7 +256,7 @@ uint64_t build_tree()
 	touch_write(map_anon(kAnon * kPage), kAnon * kPage, 1);
 	char *anon = static_cast<char *>(map_anon(kAnon * kPage));
 	touch_write(anon, kAnon * kPage, 2);
-	size_t huge = 2 << 20;
+	size_t huge = thp_size();
 	char *raw = static_cast<char *>(map_anon(2 * huge));
 	char *thp = reinterpret_cast<char *>((reinterpret_cast<uintptr_t>(raw) + huge - 1) & ~(huge - 1));
 	madvise(thp, huge, MADV_HUGEPAGE);
@@ -486,7 +487,7 @@ void check_reservation(Tap &t)
 		ShareReply r = share(reserved.pid(), method);
 		char line[256];
 		std::snprintf(line, sizeof(line), "64 MiB alone %.3f s, with a 1 TiB reservation %.3f s", a, b);
-		t.ok(r.ok && r.num("rss") >= 16384 && b <= 1.25 * a + 0.05,
+		t.ok(r.ok && r.num("rss") >= static_cast<long>((64 << 20) / kPage) && b <= 1.25 * a + 0.05,
 		     std::string("share: a 1 TiB PROT_NONE reservation adds nothing measurable (method=") + method + "): " + line,
 		     r.raw);
 	}
@@ -600,7 +601,8 @@ void check_umount(Tap &t)
 	}
 }
 
-// A 2 MiB hugetlb page: phys counts its PFNs as hugetlb, share passes its VMA over.
+// A hugetlb page of the default size (2 MiB; 32 MiB with 16 KiB pages): phys counts its PFNs as
+// hugetlb, share passes its VMA over.
 void check_hugetlb(Tap &t)
 {
 	std::ifstream in("/proc/sys/vm/nr_hugepages");
@@ -610,9 +612,15 @@ void check_hugetlb(Tap &t)
 		t.ok(false, "a hugetlb page can be reserved (/proc/sys/vm/nr_hugepages)");
 		return;
 	}
+	// The default hugetlb size, from /proc/meminfo's Hugepagesize (in kB).
+	size_t len = 0;
+	std::ifstream meminfo("/proc/meminfo");
+	for (std::string line; std::getline(meminfo, line);)
+		if (line.rfind("Hugepagesize:", 0) == 0)
+			len = std::stoull(line.substr(13)) * 1024;
+	const uint64_t n = len / kPage;
 	{
-		Helper h([] {
-			size_t len = 2 << 20;
+		Helper h([len] {
 			void *p = mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
 			if (p == MAP_FAILED)
 				return uint64_t{0};
@@ -621,13 +629,14 @@ void check_hugetlb(Tap &t)
 		});
 		uint64_t pfn = h.value() ? pfn_of(h.pid(), reinterpret_cast<void *>(h.value())) : 0;
 		for (const char *method : {"bulk", "walk"}) {
-			std::string raw = pfn ? ctl_transact("phys start_pfn=" + hex(pfn) + " end_pfn=" + hex(pfn + 512) +
+			std::string raw = pfn ? ctl_transact("phys start_pfn=" + hex(pfn) + " end_pfn=" + hex(pfn + n) +
 							     " method=" + method).text
 					      : "no hugetlb page was mapped";
 			auto recs = parse_report(raw);
-			bool ok = recs && recs->size() >= 2 && (*recs)[1].get("hugetlb") == "512" && (*recs)[0].get("lru") == "0";
+			bool ok = recs && recs->size() >= 2 && (*recs)[1].get("hugetlb") == std::to_string(n) && (*recs)[0].get("lru") == "0";
 			t.ok(ok && phys_buckets_unbalanced(raw).empty(),
-			     std::string("phys counts a 2 MiB hugetlb page's 512 PFNs as hugetlb (method=") + method + ")", raw);
+			     "phys counts a " + std::to_string(len >> 10) + " KiB hugetlb page's " + std::to_string(n) +
+				     " PFNs as hugetlb (method=" + method + ")", raw);
 		}
 		ShareReply s = share(h.pid(), "bulk");
 		t.ok(s.ok && s.skips.get("raced") == "0", "share passes a hugetlb VMA over, as smaps' Rss does", s.raw);

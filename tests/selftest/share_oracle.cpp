@@ -10,6 +10,7 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <unordered_map>
 
 #include "oracle.hpp"
 #include "procs.hpp"
@@ -41,7 +42,10 @@ std::vector<Entry> entries_of(int pid)
 		return out;
 	for (std::string line; std::getline(maps, line);) {
 		unsigned long lo, hi;
-		if (std::sscanf(line.c_str(), "%lx-%lx", &lo, &hi) != 2 || hi <= lo || line.find("[vsyscall]") != std::string::npos)
+		// [vvar] and [vvar_vclock] are PFN maps (special entries with no page to count, as in
+		// smaps): mapped once a process reads the clock through the vDSO.
+		if (std::sscanf(line.c_str(), "%lx-%lx", &lo, &hi) != 2 || hi <= lo || line.find("[vsyscall]") != std::string::npos ||
+		    line.find("[vvar") != std::string::npos)
 			continue;
 		bool vdso = line.find("[vdso]") != std::string::npos;
 		buf.resize((hi - lo) / kPage);
@@ -59,19 +63,46 @@ bool bit(uint64_t flags, int b)
 	return flags >> b & 1;
 }
 
-// The folio around pfn from kpageflags: its first PFN and its pages (1 for a small page).
-std::pair<uint64_t, uint64_t> folio_of(uint64_t pfn)
-{
-	uint64_t head = pfn;
-	while (bit(kpageflags(head), kKpfTail) && head > 0 && pfn - head < 4096)
-		--head;
-	if (!bit(kpageflags(head), kKpfHead))
-		return {pfn, 1};
-	uint64_t end = head + 1;
-	while (bit(kpageflags(end), kKpfTail) && end - head < 4096)
-		++end;
-	return {head, end - head};
-}
+// kpageflags for one oracle computation: each PFN's flags read once, 512 at a time, and each
+// folio's extent found once for all its pages (a 32 MiB THP with 16 KiB pages has 2048: asking
+// kpageflags page by page, from every page, took a minute under TCG).
+class Kpf {
+public:
+	uint64_t flags(uint64_t pfn)
+	{
+		auto it = flags_.find(pfn);
+		if (it != flags_.end())
+			return it->second;
+		static int fd = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
+		uint64_t block[512] = {}, first = pfn & ~511ULL;
+		ssize_t got = pread(fd, block, sizeof(block), static_cast<off_t>(first * 8));
+		for (uint64_t i = 0; i < 512; ++i)
+			flags_[first + i] = static_cast<ssize_t>(i * 8) < got ? block[i] : 0;
+		return flags_[pfn];
+	}
+	// The folio around pfn: its first PFN and its pages (1 for a small page).
+	std::pair<uint64_t, uint64_t> folio(uint64_t pfn)
+	{
+		auto it = folio_.find(pfn);
+		if (it != folio_.end())
+			return it->second;
+		uint64_t head = pfn;
+		while (bit(flags(head), kKpfTail) && head > 0 && pfn - head < (1U << 20))
+			--head;
+		if (!bit(flags(head), kKpfHead))
+			return folio_[pfn] = {pfn, 1};
+		uint64_t end = head + 1;
+		while (bit(flags(end), kKpfTail) && end - head < (1U << 20))
+			++end;
+		for (uint64_t p = head; p < end; ++p)
+			folio_[p] = {head, end - head};
+		return folio_[pfn];
+	}
+
+private:
+	std::unordered_map<uint64_t, uint64_t> flags_;
+	std::unordered_map<uint64_t, std::pair<uint64_t, uint64_t>> folio_;
+};
 
 } // namespace
 
@@ -115,12 +146,13 @@ ShareOracle share_oracle(const Snapshot &s, int target)
 		unsigned c = s.count.at(pfn);
 		return c >= 2 ? page / c : page;
 	};
+	Kpf kpf;
 	std::map<uint64_t, unsigned> mine; // target's PFNs that rmap tracks, with their multiplicity
 	auto it = s.entries.find(target);
 	if (it == s.entries.end())
 		return o;
 	for (const auto &e : it->second) {
-		if (e.vdso || bit(kpageflags(e.pfn), kKpfZero))
+		if (e.vdso || bit(kpf.flags(e.pfn), kKpfZero))
 			continue;
 		mine[e.pfn]++;
 		o.rss++;
@@ -145,10 +177,13 @@ ShareOracle share_oracle(const Snapshot &s, int target)
 	}
 	// Large folios smaps averages over (CONFIG_NO_PAGE_MAPCOUNT): pages whose counts differ
 	// within the folio, or a folio mapped once per page by two processes or more.
-	std::map<uint64_t, std::set<int>> mappers; // pfn -> processes, for the large folios only
+	std::unordered_map<uint64_t, std::set<int>> mappers; // pfn -> the processes that map it
+	for (const auto &[pid, es] : s.entries)
+		for (const auto &e : es)
+			mappers[e.pfn].insert(pid);
 	std::set<uint64_t> seen;
 	for (const auto &[pfn, n] : mine) {
-		auto [head, nr] = folio_of(pfn);
+		auto [head, nr] = kpf.folio(pfn);
 		if (nr == 1 || !seen.insert(head).second)
 			continue;
 		std::set<unsigned> counts;
@@ -156,11 +191,9 @@ ShareOracle share_oracle(const Snapshot &s, int target)
 		for (uint64_t p = head; p < head + nr; ++p) {
 			auto c = s.count.find(p);
 			counts.insert(c == s.count.end() ? 0 : c->second);
+			if (auto m = mappers.find(p); m != mappers.end())
+				who.insert(m->second.begin(), m->second.end());
 		}
-		for (const auto &[pid, es] : s.entries)
-			for (const auto &e : es)
-				if (e.pfn >= head && e.pfn < head + nr)
-					who.insert(pid);
 		if (counts.size() > 1 || (*counts.begin() == 1 && who.size() > 1))
 			for (const auto &[p, m] : mine)
 				if (p >= head && p < head + nr)
@@ -205,7 +238,10 @@ Smaps smaps_without_vdso(int pid)
 	for (std::string line; std::getline(smaps, line);) {
 		unsigned long lo, hi;
 		if (std::sscanf(line.c_str(), "%lx-%lx ", &lo, &hi) == 2 && line.find(':') > line.find(' '))
-			in_vdso = line.size() >= 6 && line.compare(line.size() - 6, 6, "[vdso]") == 0;
+			// The vDSO and its data pages ([vvar], [vvar_vclock]): special mappings, whose pages
+			// have no reverse map (normal pages that smaps counts on arm64, PFN maps on x86).
+			in_vdso = (line.size() >= 6 && line.compare(line.size() - 6, 6, "[vdso]") == 0) ||
+				  line.find("[vvar") != std::string::npos;
 		else if (in_vdso)
 			add_field(v, line, 1);
 	}
@@ -222,12 +258,13 @@ Smaps smaps_without_vdso(int pid)
 PhysWitness phys_witness(const Snapshot &s)
 {
 	PhysWitness w;
+	Kpf kpf;
 	std::map<uint64_t, bool> lru; // each PFN's flags read once, however many map it
 	for (const auto &[pid, es] : s.entries)
 		for (const auto &e : es) {
 			auto it = lru.find(e.pfn);
 			if (it == lru.end()) {
-				uint64_t head = folio_of(e.pfn).first, f = kpageflags(head);
+				uint64_t head = kpf.folio(e.pfn).first, f = kpf.flags(head);
 				it = lru.emplace(e.pfn, bit(f, kKpfLru) && !bit(f, kKpfHuge) && !bit(f, kKpfZero)).first;
 			}
 			if (it->second) {

@@ -48,7 +48,7 @@ namespace rmapscope {
 namespace {
 
 constexpr size_t kLedgerPages = 32, kSlots = 256, kMaxErrno = 134;
-constexpr size_t kHuge = 2 << 20;
+const size_t kHuge = thp_size(); // a PMD-mapped THP: 2 MiB with 4 KiB pages, 32 MiB with 16 KiB
 
 // The mutations, written once: their names for the counts.
 #define RS_MUTATIONS(X)                                                                            \
@@ -164,7 +164,7 @@ enum Region { r_anon, r_shm, r_file };
 		touch_read(priv, L);
 	}
 	// The scratch: a THP-able region, a KSM region of equal pages, a file that is truncated.
-	// (thp_raw, thp_len) is what to munmap; thp the 2 MiB-aligned, THP-able region inside it.
+	// (thp_raw, thp_len) is what to munmap; thp the PMD-aligned, THP-able region inside it.
 	char *thp_raw = nullptr, *thp = nullptr;
 	size_t thp_len = 0;
 	auto new_thp = [&] {
@@ -189,7 +189,7 @@ enum Region { r_anon, r_shm, r_file };
 		for (unsigned s = 0; s < nslots; ++s) {
 			size_t i = s % kLedgerPages;
 			const char *targets[] = {anon + i * kPage, shm + i * kPage, file ? file + i * kPage : anon,
-						 priv ? priv + i * kPage : shm, thp + (s % 512) * kPage, ksm + (s % 16) * kPage,
+						 priv ? priv + i * kPage : shm, thp + (s % (kHuge / kPage)) * kPage, ksm + (s % 16) * kPage,
 						 trunc ? trunc + (s % 8) * kPage : anon};
 			publish(slot0 + s, targets[s % 7]);
 		}
@@ -229,7 +229,7 @@ enum Region { r_anon, r_shm, r_file };
 			republish();
 			break;
 		case m_mremap: {
-			// To a 2 MiB boundary inside a new reservation, which becomes the region's.
+			// To a PMD boundary inside a new reservation, which becomes the region's.
 			char *hole = static_cast<char *>(mmap(nullptr, 2 * kHuge, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
 			char *to = reinterpret_cast<char *>((reinterpret_cast<uintptr_t>(hole) + kHuge - 1) & ~(kHuge - 1));
 			if (hole != MAP_FAILED && mremap(thp, kHuge, kHuge, MREMAP_MAYMOVE | MREMAP_FIXED, to) != MAP_FAILED) {
@@ -246,10 +246,10 @@ enum Region { r_anon, r_shm, r_file };
 			break;
 		}
 		case m_dontneed:
-			madvise(thp + pick(512) * kPage, 8 * kPage, MADV_DONTNEED);
+			madvise(thp + pick(kHuge / kPage - 8) * kPage, 8 * kPage, MADV_DONTNEED);
 			break;
 		case m_madv_free:
-			madvise(thp + pick(512) * kPage, 8 * kPage, MADV_FREE);
+			madvise(thp + pick(kHuge / kPage - 8) * kPage, 8 * kPage, MADV_FREE);
 			break;
 		case m_pageout: {
 			char *r[] = {anon, shm, file ? file : anon, thp};

@@ -24,7 +24,8 @@ std::vector<VerbCase> verb_cases(const Target &t, std::string *missing)
 	const std::string pfn = " pfn=" + hex(t.pfn);
 	const std::string range = " pid=" + std::to_string(t.pid) + " start=" + hex(t.lo) + " end=" + hex(t.hi);
 	// A PMD's worth of PFNs around the target's (an LRU folio of every kind near it).
-	const std::string pfns = " start_pfn=" + hex(t.pfn & ~511ULL) + " end_pfn=" + hex((t.pfn & ~511ULL) + 512);
+	const uint64_t pmd_pages = thp_size() / kPage;
+	const std::string pfns = " start_pfn=" + hex(t.pfn & ~(pmd_pages - 1)) + " end_pfn=" + hex((t.pfn & ~(pmd_pages - 1)) + pmd_pages);
 	std::vector<VerbCase> cases = {
 		{"walk", "walk", "walk" + at},
 		{"walk", "walk format=json", "walk" + at + " format=json"},

@@ -10,6 +10,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "procs.hpp"
+
 namespace rmapscope {
 
 namespace {
@@ -36,7 +38,7 @@ uint64_t pagemap_entry(int pid, uint64_t addr)
 	if (fd < 0)
 		return 0;
 	uint64_t e = 0;
-	if (pread(fd, &e, sizeof(e), static_cast<off_t>(addr / 4096 * 8)) != sizeof(e))
+	if (pread(fd, &e, sizeof(e), static_cast<off_t>(addr / kPage * 8)) != sizeof(e))
 		e = 0;
 	close(fd);
 	return e;
@@ -62,9 +64,9 @@ std::vector<OracleHit> oracle_find(uint64_t pfn_begin, uint64_t pfn_end)
 				continue;
 			if (line.find("[vsyscall]") != std::string::npos)
 				continue;
-			uint64_t n = (hi - lo) / 4096;
+			uint64_t n = (hi - lo) / kPage;
 			buf.resize(n);
-			ssize_t got = pread(fd, buf.data(), n * 8, static_cast<off_t>(lo / 4096 * 8));
+			ssize_t got = pread(fd, buf.data(), n * 8, static_cast<off_t>(lo / kPage * 8));
 			if (got <= 0)
 				continue;
 			OracleHit h{pid, lo, hi, 0, 0};
@@ -73,7 +75,7 @@ std::vector<OracleHit> oracle_find(uint64_t pfn_begin, uint64_t pfn_end)
 				if (!pm_present(e) || pm_pfn(e) < pfn_begin || pm_pfn(e) >= pfn_end)
 					continue;
 				if (h.pages == 0)
-					h.addr = lo + i * 4096;
+					h.addr = lo + i * kPage;
 				h.pages++;
 			}
 			if (h.pages)

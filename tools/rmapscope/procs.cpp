@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "procs.hpp"
 
+#include <dirent.h>
 #include <signal.h>
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -139,6 +140,52 @@ void drop_caches()
 {
 	sync();
 	write_file("/proc/sys/vm/drop_caches", "3\n");
+}
+
+uint64_t page_size()
+{
+	long ps = sysconf(_SC_PAGESIZE);
+	return ps > 0 ? static_cast<uint64_t>(ps) : 4096;
+}
+
+bool thp_configured()
+{
+	return access("/sys/kernel/mm/transparent_hugepage/enabled", F_OK) == 0;
+}
+
+std::string no_thp_reason()
+{
+	return thp_configured() ? "" : "the kernel has no THP (no /sys/kernel/mm/transparent_hugepage: "
+				       "CONFIG_TRANSPARENT_HUGEPAGE is off, as PREEMPT_RT requires)";
+}
+
+uint64_t thp_size()
+{
+	unsigned long long v = 0;
+	if (FILE *f = std::fopen("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size", "re")) {
+		if (std::fscanf(f, "%llu", &v) != 1)
+			v = 0;
+		std::fclose(f);
+	}
+	// Without THP in the kernel: what a PMD would map, a page table's worth of pages (8-byte entries).
+	return v ? v : page_size() / 8 * page_size();
+}
+
+std::vector<uint64_t> mthp_sizes()
+{
+	std::vector<uint64_t> out;
+	if (DIR *d = opendir("/sys/kernel/mm/transparent_hugepage")) {
+		while (dirent *de = readdir(d)) {
+			unsigned long long kb = 0;
+			char tail = 0;
+			if (std::sscanf(de->d_name, "hugepages-%llukB%c", &kb, &tail) == 1 && kb * 1024 > page_size() &&
+			    kb * 1024 < thp_size())
+				out.push_back(kb * 1024);
+		}
+		closedir(d);
+	}
+	std::sort(out.begin(), out.end());
+	return out;
 }
 
 std::string hex(uint64_t v)

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace rmapscope {
 
@@ -34,7 +35,19 @@ private:
 	uint64_t value_ = 0;
 };
 
-constexpr uint64_t kPage = 4096;
+// The kernel's page size (4 KiB, or 16/64 KiB on arm64), never a literal.
+uint64_t page_size();
+inline const uint64_t kPage = page_size();
+// Whether the kernel has THP at all (/sys/kernel/mm/transparent_hugepage): not with PREEMPT_RT,
+// where CONFIG_TRANSPARENT_HUGEPAGE depends on !PREEMPT_RT.
+bool thp_configured();
+// Why a THP test cannot run on this kernel, with the evidence; "" when it can.
+std::string no_thp_reason();
+// The size of a PMD-mapped THP (hpage_pmd_size: 2 MiB with 4 KiB pages, 32 MiB with 16 KiB).
+uint64_t thp_size();
+// The multi-size THP sizes the kernel offers for anonymous memory below the PMD size
+// (/sys/kernel/mm/transparent_hugepage/hugepages-*kB, since 6.8), smallest first; empty before.
+std::vector<uint64_t> mthp_sizes();
 std::string hex(uint64_t v); // "0x..." as ctl commands take it
 void *map_anon(size_t len, int flags = 0);
 void touch_write(void *p, size_t len, unsigned char byte);

@@ -16,6 +16,8 @@
 #include <ctime>
 #include <new>
 
+#include "procs.hpp"
+
 namespace rmapscope {
 
 namespace {
@@ -40,7 +42,7 @@ void futex_wake(std::atomic<int> *w)
 	syscall(SYS_futex, reinterpret_cast<int *>(w), FUTEX_WAKE, 1 << 30, nullptr, nullptr, 0);
 }
 
-constexpr uint64_t kHugeSize = 2UL << 20;
+const uint64_t kHugeSize = thp_size(); // PMD-sized: 2 MiB with 4 KiB pages
 
 int64_t map_anon_op(uint64_t len, uint64_t flags)
 {
@@ -50,7 +52,7 @@ int64_t map_anon_op(uint64_t len, uint64_t flags)
 	if (p == MAP_FAILED)
 		return -1;
 	if (flags & kHuge) {
-		// Keep a 2 MiB aligned 2 MiB window, so a PMD can map it.
+		// Keep a PMD-aligned, PMD-sized window (2 MiB with 4 KiB pages), so a PMD can map it.
 		char *aligned = reinterpret_cast<char *>((reinterpret_cast<uint64_t>(p) + kHugeSize - 1) & ~(kHugeSize - 1));
 		if (aligned > p)
 			munmap(p, aligned - p);
@@ -71,7 +73,7 @@ int64_t map_file_op(const char *path, uint64_t pages, uint64_t pgoff)
 	int fd = open(path, O_RDONLY);
 	if (fd < 0)
 		return -1;
-	void *p = mmap(nullptr, pages * 4096, PROT_READ, MAP_SHARED, fd, static_cast<off_t>(pgoff * 4096));
+	void *p = mmap(nullptr, pages * kPage, PROT_READ, MAP_SHARED, fd, static_cast<off_t>(pgoff * kPage));
 	close(fd);
 	return p == MAP_FAILED ? -1 : static_cast<int64_t>(reinterpret_cast<uint64_t>(p));
 }

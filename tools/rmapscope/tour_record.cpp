@@ -187,10 +187,10 @@ std::string tour_file()
 	int fd = mkstemp(tmpl);
 	if (fd < 0)
 		return "";
-	char page[4096];
+	std::vector<char> page(kPage);
 	for (int i = 0; i < 4; ++i) {
-		std::memset(page, 'a' + i, sizeof(page));
-		if (write(fd, page, sizeof(page)) != sizeof(page)) {
+		std::memset(page.data(), 'a' + i, page.size());
+		if (write(fd, page.data(), page.size()) != static_cast<ssize_t>(page.size())) {
 			close(fd);
 			return "";
 		}
@@ -205,10 +205,23 @@ std::string at(Actors &act, int slot, uint64_t addr)
 	return "pid=" + std::to_string(act.pid(slot)) + " addr=" + hex(addr);
 }
 
+// 4 KiB, 2 MiB: how the steps' texts name a size.
+std::string size_text(uint64_t bytes)
+{
+	if (bytes >= (1ULL << 20) && bytes % (1ULL << 20) == 0)
+		return std::to_string(bytes >> 20) + " MiB";
+	return std::to_string(bytes >> 10) + " KiB";
+}
+
 } // namespace
 
 json tour_record()
 {
+	// Sizes from the kernel: a 4096-byte page and a 2 MiB THP of 512 pages on x86-64; with 16 KiB
+	// pages, 16384 bytes and 32 MiB of 2048.
+	const std::string pg = std::to_string(kPage), thp = size_text(thp_size());
+	const uint64_t nr = thp_size() / kPage;
+	const std::string n = std::to_string(nr);
 	json bundle;
 	utsname u{};
 	uname(&u);
@@ -233,10 +246,10 @@ json tour_record()
 		       "anon_vma_chain list. `folio_add_new_anon_rmap()` then stores the anon_vma in `folio->mapping` "
 		       "(its low bit set: FOLIO_MAPPING_ANON, PAGE_MAPPING_ANON before 6.17) and the page's offset in `folio->index`: all that `rmap_walk_anon()` "
 		       "needs to find the VMA again. The root counts itself among its children.");
-		p = static_cast<uint64_t>(act.call(A, ActorOp::MapAnon, 4096, kNoHuge));
-		act.call(A, ActorOp::Write, p, 4096, 'A');
-		s.did("A: p = mmap(NULL, 4096, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)");
-		s.did("A: madvise(p, 4096, MADV_NOHUGEPAGE); p[0..4095] = 'A'");
+		p = static_cast<uint64_t>(act.call(A, ActorOp::MapAnon, kPage, kNoHuge));
+		act.call(A, ActorOp::Write, p, kPage, 'A');
+		s.did("A: p = mmap(NULL, " + pg + ", PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)");
+		s.did("A: madvise(p, " + pg + ", MADV_NOHUGEPAGE); p[0.." + std::to_string(kPage - 1) + "] = 'A'");
 		json v = s.view("the page", at(act, A, p));
 		const json *root = av_of(v["tree"], 0);
 		s.check(v["tree"]["tree"]["anon_vmas"].size() == 1 && root && root->value("root", false) &&
@@ -393,10 +406,10 @@ json tour_record()
 			uint64_t k[3];
 			const int who[3] = {A, C, D};
 			for (int i = 0; i < 3; ++i) {
-				k[i] = static_cast<uint64_t>(act.call(who[i], ActorOp::MapAnon, 4096, kNoHuge | kMergeable));
-				act.call(who[i], ActorOp::Write, k[i], 4096, 0x6b);
+				k[i] = static_cast<uint64_t>(act.call(who[i], ActorOp::MapAnon, kPage, kNoHuge | kMergeable));
+				act.call(who[i], ActorOp::Write, k[i], kPage, 0x6b);
 			}
-			s.did("A, C, D: k = mmap(4096, MAP_PRIVATE|MAP_ANONYMOUS); madvise(k, 4096, MADV_MERGEABLE); "
+			s.did("A, C, D: k = mmap(" + pg + ", MAP_PRIVATE|MAP_ANONYMOUS); madvise(k, " + pg + ", MADV_MERGEABLE); "
 			      "fill k with 0x6b");
 			s.did("wait until ksmd merged them (pagemap shows one PFN)");
 			bool merged = false;
@@ -422,11 +435,11 @@ json tour_record()
 		       "`try_to_unmap()`, which walks i_mmap with `try_to_unmap_one()` and clears every entry. The page "
 		       "stays in the page cache, so nothing is lost: the next read faults it back in (`shmem_fault()`) "
 		       "with the same bytes.");
-		uint64_t sa = static_cast<uint64_t>(act.call(A, ActorOp::MapAnon, 4096, kNoHuge | kShared));
-		act.call(A, ActorOp::Write, sa, 4096, 0x53);
+		uint64_t sa = static_cast<uint64_t>(act.call(A, ActorOp::MapAnon, kPage, kNoHuge | kShared));
+		act.call(A, ActorOp::Write, sa, kPage, 0x53);
 		act.call(A, ActorOp::Fork, F);
 		act.call(F, ActorOp::Read, sa);
-		s.did("A: s = mmap(4096, MAP_SHARED|MAP_ANONYMOUS); fill s with 'S'; fork() = F; F reads s[0]");
+		s.did("A: s = mmap(" + pg + ", MAP_SHARED|MAP_ANONYMOUS); fill s with 'S'; fork() = F; F reads s[0]");
 		json before = s.view("before unmap", at(act, A, sa));
 		uint64_t pfn = u64(before["walk"]["folio"], "pfn");
 		json un = ctl_json("unmap " + at(act, A, sa));
@@ -443,18 +456,19 @@ json tour_record()
 	}
 	{
 		Step s(steps, "A THP: mapped by a PMD, then by PTEs after a PMD split",
-		       "A's 2 MiB aligned MADV_HUGEPAGE area is faulted as one transparent huge page mapped by a single "
-		       "PMD (`do_huge_pmd_anonymous_page()`), and fork gives G a copy of that PMD entry "
-		       "(`copy_huge_pmd()`), which maps the same folio. An mprotect() "
-		       "of one 4 KiB page inside it splits A's PMD into 512 PTEs (`__split_huge_pmd()`) and A's VMA into "
-		       "three. The folio stays one 512-page folio: PTE-mapped in A's three VMAs, still PMD-mapped in G. "
+		       "A's " + thp + " aligned MADV_HUGEPAGE area is faulted as one transparent huge page mapped by a "
+		       "single PMD (`do_huge_pmd_anonymous_page()`), and fork gives G a copy of that PMD entry "
+		       "(`copy_huge_pmd()`), which maps the same folio. An mprotect() of one " + size_text(kPage) +
+		       " page inside it "
+		       "splits A's PMD into " + n + " PTEs (`__split_huge_pmd()`) and A's VMA into three. The folio "
+		       "stays one " + n + "-page folio: PTE-mapped in A's three VMAs, still PMD-mapped in G. "
 		       "`page_vma_mapped_walk()` finds both kinds.");
-		uint64_t ta = static_cast<uint64_t>(act.call(A, ActorOp::MapAnon, 2UL << 20, kHuge));
-		act.call(A, ActorOp::Write, ta, 2UL << 20, 0x54);
-		s.did("A: t = 2 MiB aligned mmap(MAP_PRIVATE|MAP_ANONYMOUS); madvise(t, 2 MiB, MADV_HUGEPAGE); "
-		      "fill t");
+		uint64_t ta = static_cast<uint64_t>(act.call(A, ActorOp::MapAnon, thp_size(), kHuge));
+		act.call(A, ActorOp::Write, ta, thp_size(), 0x54);
+		s.did("A: t = " + thp + " aligned mmap(MAP_PRIVATE|MAP_ANONYMOUS); madvise(t, " + thp +
+		      ", MADV_HUGEPAGE); fill t");
 		json probe = ctl_json("walk " + at(act, A, ta));
-		if (u64(probe["folio"], "nr_pages") != 512) {
+		if (u64(probe["folio"], "nr_pages") != nr) {
 			s.skip("the kernel gave no PMD-sized THP here (nr_pages " +
 			       std::to_string(u64(probe["folio"], "nr_pages")) + ")");
 		} else {
@@ -463,10 +477,10 @@ json tour_record()
 			json pmd = s.view("PMD-mapped", at(act, A, ta));
 			bool all_pmd = nr_maps(pmd) == 2;
 			for (const auto &m : pmd["walk"]["maps"])
-				all_pmd = all_pmd && m.value("level", "") == std::string("pmd") && u64(m, "pages") == 512;
-			s.check(all_pmd, "A and G map all 512 pages with one PMD each", pmd["walk"].dump());
-			act.call(A, ActorOp::Mprotect, ta + 256 * 4096, 4096, PROT_READ);
-			s.did("A: mprotect(t + 1 MiB, 4096, PROT_READ)");
+				all_pmd = all_pmd && m.value("level", "") == std::string("pmd") && u64(m, "pages") == nr;
+			s.check(all_pmd, "A and G map all " + n + " pages with one PMD each", pmd["walk"].dump());
+			act.call(A, ActorOp::Mprotect, ta + thp_size() / 2, kPage, PROT_READ);
+			s.did("A: mprotect(t + " + size_text(thp_size() / 2) + ", " + std::to_string(kPage) + ", PROT_READ)");
 			json pte = s.view("after the split", at(act, A, ta));
 			uint64_t a_pages = 0, a_vmas = 0;
 			bool g_pmd = false;
@@ -479,8 +493,8 @@ json tour_record()
 					g_pmd = m.value("level", "") == std::string("pmd");
 				}
 			}
-			s.check(u64(pte["walk"]["folio"], "nr_pages") == 512 && a_vmas == 3 && a_pages == 512 && g_pmd,
-				"one 512-page folio: A maps it by PTEs in 3 VMAs, G still by a PMD", pte["walk"].dump());
+			s.check(u64(pte["walk"]["folio"], "nr_pages") == nr && a_vmas == 3 && a_pages == nr && g_pmd,
+				"one " + n + "-page folio: A maps it by PTEs in 3 VMAs, G still by a PMD", pte["walk"].dump());
 		}
 	}
 	if (!file.empty())
