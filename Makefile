@@ -20,7 +20,7 @@ ARCH ?= $(HOST_ARCH)
 KDIR ?= /lib/modules/$(shell uname -r)/build
 B := $(TOP)/build
 
-.PHONY: all module tools tool-deps rmapsnoop host-test fuzz check check-quick kunit demo bench stress peer tour install uninstall sign deb clean
+.PHONY: all module tools tool-deps rmapsnoop host-test fuzz check check-quick kunit demo bench bench-docs stress peer tour install uninstall sign deb clean
 # The module needs only build-essential and the kernel's headers; the tools also need CLI11 and
 # nlohmann-json: without them, `make` builds the module and says which packages the tools need.
 all: module
@@ -74,13 +74,14 @@ $(B)/tools/$(ARCH)/rmapscope-selftest: $(call tool_objs,$(SELFTEST_SRCS) $(RMAPS
 	$(TOOLS_CXX) $(TOOLS_CXXFLAGS) -static -o $@ $^
 
 # --- rmapsnoop: a libbpf CO-RE tracer, for x86-64 and arm64 ---------------------------------
-# arm64 links static libbpf/libelf/zlib unpacked from Debian's arm64 -dev packages
-# (scripts/arm64-sysroot: downloaded, never installed).
+# arm64 built on an x86-64 host links static libbpf/libelf/zlib unpacked from Debian's arm64 -dev
+# packages (scripts/arm64-sysroot: downloaded, never installed); a native arm64 build (make deb
+# on an arm64 machine) links the host's own.
 SNOOP := $(B)/rmapsnoop/$(ARCH)
 SNOOP_SRCS := $(wildcard tools/rmapsnoop/*.cpp)
 SNOOP_HDRS := $(wildcard tools/rmapsnoop/*.hpp tools/rmapsnoop/*.h) tools/rmapscope/completion.hpp
 SNOOP_BPF_ARCH := $(if $(filter arm64,$(ARCH)),arm64,x86)
-SNOOP_LIBDIR = $(if $(filter arm64,$(ARCH)),-L$(shell scripts/arm64-sysroot)/usr/lib/aarch64-linux-gnu)
+SNOOP_LIBDIR = $(if $(and $(filter arm64,$(ARCH)),$(filter-out arm64,$(HOST_ARCH))),-L$(shell scripts/arm64-sysroot)/usr/lib/aarch64-linux-gnu)
 
 rmapsnoop: $(SNOOP)/rmapsnoop
 
@@ -141,6 +142,13 @@ demo:
 
 bench:
 	@scripts/bench
+
+# Keep the last make bench's records (docs/bench/bench.txt) and write docs/performance.md and its
+# plot from them: the only way figures get into the docs.
+bench-docs:
+	@test -s build/bench/bench.txt || { echo "bench-docs: run make bench first"; exit 1; }
+	@mkdir -p docs/bench && cp build/bench/bench.txt docs/bench/bench.txt
+	@scripts/perf-doc --data docs/bench/bench.txt --out docs/performance.md --png docs/performance-walk-scaling.png
 
 # Install for KDIR (default: the running kernel): the module via modules_install + depmod, the
 # tools, man pages, bash completions and docs (README "Install"). DESTDIR, PREFIX and

@@ -152,8 +152,8 @@ void check_target(Tap &t, const std::string &who, int pid)
 						std::to_string(o.uneven_large) + " pages of unevenly mapped large folios"
 				      : std::string("rss, pss, shared and private equal smaps_rollup's")),
 		     "smaps: " + before.text() + "\nshare: " + m.text() + "\n" + diag);
-		t.ok(methods_differ("share pid=" + std::to_string(pid)).empty(),
-		     tag + "method=walk and method=bulk agree field for field", methods_differ("share pid=" + std::to_string(pid)));
+		std::string differ = methods_differ("share pid=" + std::to_string(pid));
+		t.ok(differ.empty(), tag + "method=walk and method=bulk agree field for field", differ);
 		return;
 	}
 }

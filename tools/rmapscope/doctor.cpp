@@ -93,7 +93,10 @@ Check check_debugfs()
 	struct statfs fs {};
 	bool mounted = statfs("/sys/kernel/debug", &fs) == 0 && static_cast<long>(fs.f_type) == kDebugfsMagic;
 	c.evidence = mounted ? "mounted at /sys/kernel/debug" : "/sys/kernel/debug is not a debugfs (statfs magic)";
-	if (!mounted) {
+	if (!mounted && exists(std::string("/dev/") + RMAPSCOPE_DEVICE_NAME)) {
+		c.status = Check::kInfo; // the commands are served by the device: debugfs is only for version
+		c.fix = "mount -t debugfs none /sys/kernel/debug to read the module's version file";
+	} else if (!mounted) {
 		c.status = Check::kFail;
 		c.fix = "mount -t debugfs none /sys/kernel/debug";
 	}
@@ -133,7 +136,7 @@ Check check_secure_boot()
 	else if (v.size() < 5)
 		c.evidence = "unknown (no SecureBoot EFI variable)";
 	else
-		c.evidence = v[4] ? "on: the kernel loads only modules signed by a key it trusts (README, \"Signed modules\")"
+		c.evidence = v[4] ? "on: the kernel loads only modules signed by a key it trusts (README, \"Secure Boot\")"
 				  : "off";
 	return c;
 }

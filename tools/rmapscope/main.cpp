@@ -91,6 +91,7 @@ int cmd_version(bool json)
 struct Target {
 	long pid = -1;	// -1: not given
 	std::string addr, pfn;
+	bool all_owners = false; // walk --all-owners: every process of a CLONE_VM-shared mm
 	bool given() const
 	{
 		if (!pfn.empty())
@@ -106,9 +107,10 @@ struct Target {
 	}
 	std::string command(const std::string &verb) const
 	{
+		const std::string owners = all_owners ? " owners=all" : "";
 		if (!pfn.empty())
-			return verb + " pfn=" + pfn;
-		return verb + " pid=" + std::to_string(pid) + " addr=" + addr;
+			return verb + " pfn=" + pfn + owners;
+		return verb + " pid=" + std::to_string(pid) + " addr=" + addr + owners;
 	}
 };
 
@@ -298,6 +300,7 @@ int main(int argc, char **argv)
 	add_target_options(walk, target);
 	walk->add_flag("--json", json, "print the module's JSON");
 	walk->add_option("--max", max, "report at most this many mappings");
+	walk->add_flag("--all-owners", target.all_owners, "name every process of a CLONE_VM-shared mm (scans all tasks)");
 	Picture wpic;
 	add_picture_options(walk, wpic);
 

@@ -396,8 +396,8 @@ json tour_record()
 		Step s(steps, "A KSM page",
 		       "ksmd found three identical pages in MADV_MERGEABLE areas and replaced them by one KSM page "
 		       "(`try_to_merge_one_page()`, `replace_page()`). Its `folio->mapping` points to a stable node "
-		       "(tagged PAGE_MAPPING_KSM), which keeps one rmap_item per mapping. `rmap_walk_ksm()` goes down that "
-		       "list and, for each rmap_item, searches its anon_vma's interval tree at `rmap_item->address`. The "
+		       "(tagged FOLIO_MAPPING_KSM, PAGE_MAPPING_KSM before 6.17), which keeps one rmap_item per "
+		       "mapping. `rmap_walk_ksm()` goes down that list and, for each rmap_item, searches its anon_vma's interval tree at `rmap_item->address`. The "
 		       "stable node is private to mm/ksm.c: the picture shows what `rmap_walk_ksm()` visits, with each "
 		       "VMA's own anon_vma.");
 		if (read_line("/sys/kernel/mm/ksm/run") != "1") {
