@@ -45,7 +45,7 @@ static struct rs_share_result *rs_share(struct kunit *test, int method)
 	return res;
 }
 
-static struct rs_phys_result *rs_phys(struct kunit *test, unsigned long pfn, int referenced, int method)
+static struct rs_phys_result *rs_phys(struct kunit *test, unsigned long pfn, int referenced, int method, int no_young)
 {
 	struct rs_phys_result *res = kunit_kzalloc(test, sizeof(*res), GFP_KERNEL);
 	char msg[RS_KMSG];
@@ -57,6 +57,7 @@ static struct rs_phys_result *rs_phys(struct kunit *test, unsigned long pfn, int
 	KUNIT_ASSERT_NOT_NULL(test, res->files);
 	res->owners_cap = 16;
 	res->files_cap = 4;
+	res->no_young = no_young;
 	KUNIT_ASSERT_EQ_MSG(test, rs_os_phys(pfn, pfn + 1, referenced, 0, method, res, msg, sizeof(msg)), 0, "%s", msg);
 	return res;
 }
@@ -93,14 +94,17 @@ static void rs_share_test_figures(struct kunit *test)
 	}
 }
 
-/* phys of the twice-mapped shmem page: one owner, one page (not shared: one mm), the file named. */
+/*
+ * phys of the twice-mapped shmem page: one owner, one page (not shared: one mm), the file named;
+ * by each method, and by bulk's mapcount shortcut (young=0: its mapcount, 2, is its candidates').
+ */
 static void rs_share_test_phys(struct kunit *test)
 {
 	struct file *file = rs_shmem(test);
 	unsigned long s1 = rs_map(test, file, MAP_SHARED), s2 = rs_map(test, file, MAP_SHARED);
 	unsigned long pfn;
 	struct rs_folio *f;
-	int method;
+	int run;
 
 	rs_poke(test, s1, 4);
 	KUNIT_EXPECT_EQ(test, rs_peek(test, s2), 4);
@@ -108,8 +112,8 @@ static void rs_share_test_phys(struct kunit *test)
 	pfn = rs_info(f).page_pfn;
 	rs_put(test, f);
 	rs_drain_all();
-	for (method = RS_METHOD_BULK; method <= RS_METHOD_WALK; method++) {
-		const struct rs_phys_result *r = rs_phys(test, pfn, 0, method);
+	for (run = 0; run < 3; run++) {
+		const struct rs_phys_result *r = rs_phys(test, pfn, 0, run == 1 ? RS_METHOD_WALK : RS_METHOD_BULK, run == 2);
 
 		KUNIT_EXPECT_EQ(test, r->pages, 1UL);
 		KUNIT_EXPECT_EQ(test, r->lru, 1UL);
@@ -118,6 +122,8 @@ static void rs_share_test_phys(struct kunit *test)
 		KUNIT_ASSERT_EQ(test, r->nr_owners, 1U);
 		KUNIT_EXPECT_EQ(test, r->owners[0].pages, 1UL);
 		KUNIT_EXPECT_EQ(test, r->owners[0].pss >> RS_PSS_SHIFT, PAGE_SIZE);	/* both its entries */
+		/* Both entries were just used, so young; the shortcut read neither. */
+		KUNIT_EXPECT_EQ(test, r->owners[0].young, run == 2 ? 0UL : 1UL);
 		KUNIT_ASSERT_EQ(test, r->nr_files, 1U);
 		KUNIT_EXPECT_NOT_NULL(test, strstr(r->files[0].path, "rmapscope-kunit"));
 		KUNIT_EXPECT_EQ(test, r->files[0].pages, 1UL);
@@ -153,7 +159,7 @@ static void rs_share_test_isolated(struct kunit *test)
 
 		rs_stub_folio = f;
 		kunit_activate_static_stub(test, rs_phys_before_isolate, rs_isolate_first);
-		r = rs_phys(test, pfn, 1, method);
+		r = rs_phys(test, pfn, 1, method, 0);
 		kunit_deactivate_static_stub(test, rs_phys_before_isolate);
 		KUNIT_ASSERT_NOT_NULL_MSG(test, rs_stub_folio, "the stub could not isolate the folio");
 		rs_os_folio_putback(f);

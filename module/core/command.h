@@ -44,6 +44,8 @@ struct rs_command {
 	int family;
 	/* share, phys: method=bulk|walk (enum rs_method) */
 	int method;
+	/* phys young=0: which entries are young is not read, so a page every candidate maps needs no entry read */
+	int no_young;
 };
 
 /*

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// phys [start_pfn= end_pfn=] [referenced=1]: whose is this physical memory, and the response
+// phys [start_pfn= end_pfn=] [referenced=1] [young=0]: whose is this physical memory, and the response
 // (docs/debugfs.md, "phys").
 #include "errno.h"
 #include "escape.hpp"
@@ -42,7 +42,8 @@ void text(TextWriter &w, const rs_phys_result &r)
 		.kv_dec("owners_dropped", r.owners_dropped).kv_dec("nr_files", r.nr_files)
 		.kv_dec("files_dropped", r.files_dropped).kv("owners", r.all_owners ? "all" : "owner")
 		.kv_dec("shared_mms", r.shared_mms).kv("method", method_name(r.method))
-		.kv("mapcount", r.mapcount ? r.mapcount : "-").kv_dec("lock_max_ns", r.lock_max_ns).kv_dec("ns", r.ns).endl();
+		.kv("mapcount", r.mapcount ? r.mapcount : "-").kv_dec("young", !r.no_young)
+		.kv_dec("lock_max_ns", r.lock_max_ns).kv_dec("ns", r.ns).endl();
 	w.str("skips");
 	for (int i = 0; i < RS_NR_PHYS_SKIPS; ++i)
 		w.kv_dec(kSkipNames[i], r.skips[i]);
@@ -56,7 +57,11 @@ void text(TextWriter &w, const rs_phys_result &r)
 			w.ch('-');
 		w.str(" comm=");
 		put_path_text(w, o.nr_pids ? o.comm : nullptr);
-		w.kv_dec("pages", o.pages).kv_dec("shared", o.shared).kv_dec("young", o.young);
+		w.kv_dec("pages", o.pages).kv_dec("shared", o.shared);
+		if (r.no_young)
+			w.str(" young=-");
+		else
+			w.kv_dec("young", o.young);
 		for (int k = 0; k < RS_NR_SHARE_KINDS; ++k)
 			w.kv_dec(kKindNames[k], o.kind[k]);
 		w.kv_dec("thp", o.thp).kv_dec("pss_bytes", o.pss >> RS_PSS_SHIFT).endl();
@@ -84,7 +89,8 @@ void json(TextWriter &w, const rs_phys_result &r)
 		.str(",\"owners_dropped\":").dec(r.owners_dropped).str(",\"files_dropped\":").dec(r.files_dropped)
 		.str(",\"owners\":\"").str(r.all_owners ? "all" : "owner").str("\",\"shared_mms\":").dec(r.shared_mms)
 		.str(",\"method\":\"").str(method_name(r.method)).str("\",\"mapcount\":\"")
-		.str(r.mapcount ? r.mapcount : "-").str("\",\"lock_max_ns\":").dec(r.lock_max_ns).str(",\"ns\":").dec(r.ns)
+		.str(r.mapcount ? r.mapcount : "-").str("\",\"young\":").str(r.no_young ? "false" : "true")
+		.str(",\"lock_max_ns\":").dec(r.lock_max_ns).str(",\"ns\":").dec(r.ns)
 		.str("},\"skips\":{");
 	for (int i = 0; i < RS_NR_PHYS_SKIPS; ++i)
 		w.str(i ? ",\"" : "\"").str(kSkipNames[i]).str("\":").dec(r.skips[i]);
@@ -101,7 +107,11 @@ void json(TextWriter &w, const rs_phys_result &r)
 			put_json_string(w, o.comm);
 		else
 			w.str("null");
-		w.str(",\"pages\":").dec(o.pages).str(",\"shared\":").dec(o.shared).str(",\"young\":").dec(o.young);
+		w.str(",\"pages\":").dec(o.pages).str(",\"shared\":").dec(o.shared).str(",\"young\":");
+		if (r.no_young)
+			w.str("null");
+		else
+			w.dec(o.young);
 		for (int k = 0; k < RS_NR_SHARE_KINDS; ++k)
 			w.str(",\"").str(kKindNames[k]).str("\":").dec(o.kind[k]);
 		w.str(",\"thp\":").dec(o.thp).str(",\"pss_bytes\":").dec(o.pss >> RS_PSS_SHIFT).ch('}');
@@ -131,6 +141,7 @@ long run_phys(const rs_command &cmd, char **out)
 	res.owners_cap = RMAPSCOPE_PHYS_OWNERS_MAX;
 	res.files = files->as<rs_phys_file>();
 	res.files_cap = RMAPSCOPE_PHYS_FILES_MAX;
+	res.no_young = cmd.no_young;
 
 	int r = rs_os_phys(cmd.start_pfn, cmd.end_pfn, cmd.referenced, cmd.all_owners, cmd.method, &res, msg,
 			   sizeof(msg));

@@ -40,6 +40,7 @@ struct rs_phys_file {
 struct rs_phys_result {
 	unsigned long start_pfn, end_pfn;	/* [start, end); end defaults to the end of RAM */
 	int method;			/* RS_METHOD_*: how the mappings were found */
+	int no_young;			/* in: young=0, owners' young entries not read (young=- in the response) */
 	const char *mapcount;		/* the kernel's mapcount model (version's mapcount=) */
 	unsigned long pages;		/* PFNs looked at */
 	unsigned long lru;		/* pages of LRU folios (counted at their first PFN in the range) */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * phys [start_pfn= end_pfn=] [referenced=1] [method=bulk|walk]: whose is this physical memory.
+ * phys [start_pfn= end_pfn=] [referenced=1] [young=0] [method=bulk|walk]: whose is this physical memory.
  * Every LRU folio of a PFN range is attributed to the processes and files that map it:
  * DAMON's physical-address view, with names.
  *
@@ -17,6 +17,12 @@
  *   locked folio keeps its mapping (and so its anon_vma's root, or its address_space) alive.
  *   Every other folio of the group is referenced and checked to still belong there. KSM folios,
  *   and folios that changed since the sort, take the walk's path.
+ * - young=0 (method=bulk): owners' young entries are not reported, so a small folio whose own
+ *   mapcount, read under the group's rmap lock, equals the candidate VMAs that cover its page
+ *   offset needs no entry read at all: every candidate maps it, once (share's shortcut, bulk.c).
+ *   Under that lock no VMA can join or leave the candidates, and every mapping of the folio is in
+ *   one of them; an entry being zapped or copied at that moment is counted as mapped, as the
+ *   entry-by-entry read may count it too.
  * - referenced=1: the range goes in chunks of RS_PHYS_CHUNK PFNs; after a chunk's walks, each
  *   folio of it is isolated and asked through folio_referenced(), as the range scan asks
  *   (range.c). Asking one folio can clear its neighbours' bits (MGLRU's look-around): a page is
@@ -71,6 +77,7 @@ struct rs_phys {
 	struct rs_sharing s;
 	struct rs_phys_result *res;
 	int method;
+	bool shortcut;			/* young=0, method=bulk: the mapcount shortcut (above) */
 	struct rs_phys_files files;
 	unsigned long chunk, end_pfn;	/* first PFN of the chunk; end of the range */
 	/* Pages of the chunk's folios (the last may reach past it): */
@@ -365,6 +372,9 @@ static unsigned int rs_phys_fill(struct rs_phys *p, const struct rs_phys_ent *g,
 				continue;
 			__set_bit(at - pos, s->has);
 			s->pfn[at - pos] = g[i].head + k;
+			/* Under the group's rmap lock, of a folio referenced here (young=0 only). */
+			s->mapc[at - pos] = p->shortcut && !folio_test_large(p->members[i]) ?
+					    max(rs_small_folio_mapcount(p->members[i]), 0) : 0;
 			s->flags[at - pos] = RS_POS_PAGE |
 					     (folio_test_pmd_mappable(p->members[i]) ? RS_POS_THP : 0);
 			pages++;
@@ -378,7 +388,7 @@ static void rs_phys_group(struct rs_phys *p, const struct rs_phys_ent *g, unsign
 {
 	struct rs_phys_result *res = p->res;
 	struct rs_sharing *s = &p->s;
-	struct rs_bulk_run r = {};
+	struct rs_bulk_run r = { .mapcount = p->shortcut ? s->mapc : NULL };
 	struct folio *anchor = NULL;
 	struct rs_phys_file *file = NULL;
 	unsigned int i, span = 0, pos, pages = 0;
@@ -575,6 +585,7 @@ int rs_os_phys(unsigned long start_pfn, unsigned long end_pfn, int referenced, i
 	}
 	p->res = res;
 	p->method = method;
+	p->shortcut = method == RS_METHOD_BULK && res->no_young && !referenced;
 	p->end_pfn = end_pfn;
 	res->start_pfn = start_pfn;
 	res->end_pfn = end_pfn;

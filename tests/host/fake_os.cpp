@@ -209,7 +209,7 @@ int rs_os_phys(unsigned long start_pfn, unsigned long end_pfn, int referenced, i
 {
 	auto &s = fake::state();
 	s.last_method = method;
-	s.last_phys = {start_pfn, end_pfn, static_cast<unsigned long>(referenced)};
+	s.last_phys = {start_pfn, end_pfn, static_cast<unsigned long>(referenced), static_cast<unsigned long>(res->no_young)};
 	if (s.phys_err) {
 		std::snprintf(msg, cap, "scripted phys failure");
 		return s.phys_err;
@@ -217,7 +217,9 @@ int rs_os_phys(unsigned long start_pfn, unsigned long end_pfn, int referenced, i
 	rs_share_peer *owners = res->owners;
 	rs_phys_file *files = res->files;
 	unsigned owners_cap = res->owners_cap, files_cap = res->files_cap;
+	int no_young = res->no_young;
 	*res = s.phys;
+	res->no_young = no_young;
 	res->owners = owners;
 	res->owners_cap = owners_cap;
 	res->files = files;

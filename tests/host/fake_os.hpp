@@ -39,7 +39,7 @@ struct State {
 	int phys_err = 0;
 	rs_phys_result phys{};
 	std::vector<rs_phys_file> phys_files;
-	std::vector<unsigned long> last_phys; // start_pfn, end_pfn, referenced
+	std::vector<unsigned long> last_phys; // start_pfn, end_pfn, referenced, no_young
 	// counters
 	int refs = 0;			// folio references held
 	int locks = 0;			// folio locks held

@@ -184,15 +184,21 @@ TEST(PhysCommand, Grammar)
 	EXPECT_EQ(part.cmd.end_pfn, 0x200UL);
 	EXPECT_EQ(part.cmd.referenced, 1);
 	EXPECT_EQ(parse("phys end_pfn=0x200").ret, 0);
+	EXPECT_EQ(all.cmd.no_young, 0);
+	EXPECT_EQ(parse("phys young=0").cmd.no_young, 1);
+	EXPECT_EQ(parse("phys young=1 referenced=1").cmd.no_young, 0);
 	const std::pair<const char *, const char *> bad[] = {
 		{"phys start_pfn=0x100", "start_pfn= needs end_pfn="},
 		{"phys start_pfn=0x200 end_pfn=0x200", "start_pfn= must be below end_pfn="},
 		{"phys referenced=2", "referenced must be 0 or 1, got '2'"},
-		{"phys pid=1", "phys takes start_pfn=, end_pfn=, referenced=, method=, format= and owners= only"},
-		{"phys pfn=1", "phys takes start_pfn=, end_pfn=, referenced=, method=, format= and owners= only"},
-		{"phys start=1 end=2", "phys takes start_pfn=, end_pfn=, referenced=, method=, format= and owners= only"},
-		{"walk pfn=1 start_pfn=1", "start_pfn=, end_pfn= and referenced= belong to phys only"},
-		{"share pid=1 referenced=1", "start_pfn=, end_pfn= and referenced= belong to phys only"},
+		{"phys pid=1", "phys takes start_pfn=, end_pfn=, referenced=, young=, method=, format= and owners= only"},
+		{"phys pfn=1", "phys takes start_pfn=, end_pfn=, referenced=, young=, method=, format= and owners= only"},
+		{"phys start=1 end=2", "phys takes start_pfn=, end_pfn=, referenced=, young=, method=, format= and owners= only"},
+		{"walk pfn=1 start_pfn=1", "start_pfn=, end_pfn=, referenced= and young= belong to phys only"},
+		{"share pid=1 referenced=1", "start_pfn=, end_pfn=, referenced= and young= belong to phys only"},
+		{"share pid=1 young=0", "start_pfn=, end_pfn=, referenced= and young= belong to phys only"},
+		{"phys young=2", "young must be 0 or 1, got '2'"},
+		{"phys young=0 referenced=1", "young=0 and referenced=1 do not go together: referenced= needs the young entries"},
 	};
 	for (const auto &[line, msg] : bad) {
 		Parsed p = parse(line);
@@ -218,7 +224,7 @@ TEST_F(Share, PhysReportsOwnersAndFilesMostPagesFirst)
 	long ret = 0;
 	std::string t = run("phys start_pfn=0x100 end_pfn=0x80000", &ret);
 	ASSERT_GT(ret, 0) << t;
-	EXPECT_EQ(s.last_phys, (std::vector<unsigned long>{0x100, 0x80000, 0}));
+	EXPECT_EQ(s.last_phys, (std::vector<unsigned long>{0x100, 0x80000, 0, 0}));
 	auto recs = rmapscope::parse_report(t);
 	ASSERT_TRUE(recs);
 	ASSERT_EQ(recs->size(), 2u + 3 + 2);
@@ -227,8 +233,20 @@ TEST_F(Share, PhysReportsOwnersAndFilesMostPagesFirst)
 	EXPECT_EQ((*recs)[2].get("comm"), "big\\040one");
 	EXPECT_EQ((*recs)[5].get("path"), "/a\\040b");
 	auto j = nlohmann::json::parse(run("phys format=json referenced=1"));
-	EXPECT_EQ(s.last_phys, (std::vector<unsigned long>{0, 0, 1}));
+	EXPECT_EQ(s.last_phys, (std::vector<unsigned long>{0, 0, 1, 0}));
 	EXPECT_EQ(j["phys"]["referenced"], nullptr);
+	EXPECT_EQ(j["phys"]["young"], true);
+	EXPECT_TRUE(j["owners"][0]["young"].is_number());
+	// young=0: the owners' young counts are not known, and say so.
+	std::string ty = run("phys young=0", &ret);
+	EXPECT_EQ(s.last_phys, (std::vector<unsigned long>{0, 0, 0, 1}));
+	auto ry = rmapscope::parse_report(ty);
+	ASSERT_TRUE(ry);
+	EXPECT_EQ((*ry)[0].get("young"), "0");
+	EXPECT_EQ((*ry)[2].get("young"), "-");
+	auto jy = nlohmann::json::parse(run("phys young=0 format=json"));
+	EXPECT_EQ(jy["phys"]["young"], false);
+	EXPECT_EQ(jy["owners"][0]["young"], nullptr);
 	EXPECT_EQ(j["owners"].size(), 3u);
 	EXPECT_EQ(j["files"][0]["path"], "/a b");
 	s.phys_err = -RS_ERANGE;

@@ -190,11 +190,12 @@ std::map<int, PhysOwner> expected_owners(const PhysWitness &w, const std::vector
 	return out;
 }
 
-// phys over all RAM, by each method: the tree's processes' pages and shared pages, and the
-// pages mapped by anyone, against the witness; its buckets add up.
+// phys over all RAM, by each method (and by the bulk one's mapcount shortcut, young=0): the
+// tree's processes' pages and shared pages, and the pages mapped by anyone, against the witness;
+// its buckets add up.
 void check_phys(Tap &t, const std::vector<int> &tree)
 {
-	for (const char *method : {"bulk", "walk"}) {
+	for (const char *method : {"bulk", "walk", "bulk young=0"}) {
 		const std::string m = std::string(" (method=") + method + ")";
 		for (int attempt = 1;; ++attempt) {
 			PhysWitness before = phys_witness(snapshot());

@@ -23,9 +23,11 @@ std::vector<VerbCase> verb_cases(const Target &t, std::string *missing)
 	const std::string at = " pid=" + std::to_string(t.pid) + " addr=" + hex(t.addr);
 	const std::string pfn = " pfn=" + hex(t.pfn);
 	const std::string range = " pid=" + std::to_string(t.pid) + " start=" + hex(t.lo) + " end=" + hex(t.hi);
-	// A PMD's worth of PFNs around the target's (an LRU folio of every kind near it).
+	// A PMD's worth of PFNs up to the target's (LRU folios of every kind near it). Not past it: the
+	// target's may be in the last PMD of RAM, and phys refuses a range beyond RAM (ERANGE).
 	const uint64_t pmd_pages = thp_size() / kPage;
-	const std::string pfns = " start_pfn=" + hex(t.pfn & ~(pmd_pages - 1)) + " end_pfn=" + hex((t.pfn & ~(pmd_pages - 1)) + pmd_pages);
+	const uint64_t pfn_end = t.pfn + 1, pfn_start = pfn_end > pmd_pages ? pfn_end - pmd_pages : 0;
+	const std::string pfns = " start_pfn=" + hex(pfn_start) + " end_pfn=" + hex(pfn_end);
 	std::vector<VerbCase> cases = {
 		{"walk", "walk", "walk" + at},
 		{"walk", "walk format=json", "walk" + at + " format=json"},
@@ -44,6 +46,7 @@ std::vector<VerbCase> verb_cases(const Target &t, std::string *missing)
 		 "share pid=" + std::to_string(t.pid) + " owners=all format=json"},
 		{"phys", "phys (method=bulk)", "phys" + pfns + " method=bulk"},
 		{"phys", "phys (method=walk)", "phys" + pfns + " method=walk"},
+		{"phys", "phys young=0 (method=bulk: the mapcount shortcut)", "phys" + pfns + " method=bulk young=0"},
 		{"phys", "phys referenced=1 format=json", "phys" + pfns + " referenced=1 format=json"},
 	};
 	if (missing) {

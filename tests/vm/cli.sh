@@ -50,6 +50,11 @@ grep -q '^1  *init ' /tmp/phys.out && grep -q '^pfn 0x0-0x' /tmp/phys.out
 ok $? "phys's table attributes memory to init (pid 1) over all RAM"
 rmapscope phys --json --referenced --start-pfn 0x1000 --end-pfn 0x2000 > /tmp/phys.json 2> /tmp/phys.err && rmapscope-selftest json /tmp/phys.json
 ok $? "phys --json --referenced over a PFN range prints one strict JSON text"
+# --no-young: the same owners, YOUNG shown as unknown (-), never as a count.
+rmapscope phys --no-young > /tmp/phys0.out 2> /tmp/phys.err && grep -q '^1  *init  *[0-9][0-9]*  *[0-9][0-9]*  *- ' /tmp/phys0.out
+ok $? "phys --no-young attributes memory to init and shows its YOUNG as -"
+rmapscope phys --no-young --referenced > /dev/null 2> /tmp/phys.err; [ $? = 2 ]
+ok $? "phys --no-young --referenced is refused as a usage error (exit 2)"
 rmapscope share --all --top 4 --dot /tmp/share.dot > /tmp/matrix.out 2> /tmp/matrix.err
 ok $? "share --all prints the matrix and writes a graph"
 [ "$(head -c 14 /tmp/share.dot)" = "graph sharing " ] && grep -q -- ' -- ' /tmp/share.dot && grep -q "^1  *init" /tmp/matrix.out

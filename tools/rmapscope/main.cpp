@@ -358,12 +358,14 @@ int main(int argc, char **argv)
 	share->add_flag("--json", json, "print the module's JSON");
 
 	std::string pstart, pend;
-	bool preferenced = false;
+	bool preferenced = false, pno_young = false;
 	auto *phys = app.add_subcommand("phys", "whose is this physical memory: owners and files of a PFN range (all RAM)");
 	auto *ps = phys->add_option("--start-pfn", pstart, "first PFN (with --end-pfn), decimal or 0x-hex");
 	auto *pe = phys->add_option("--end-pfn", pend, "end PFN, exclusive; default: the end of RAM");
 	ps->needs(pe);
-	phys->add_flag("--referenced", preferenced, "also test-and-clear accessed bits (folio_referenced)");
+	auto *pref = phys->add_flag("--referenced", preferenced, "also test-and-clear accessed bits (folio_referenced)");
+	phys->add_flag("--no-young", pno_young, "do not read which entries are young (YOUNG is -): faster where sharing is dense")
+		->excludes(pref);
 	phys->add_flag("--all-owners", all_owners, "name every process of a CLONE_VM-shared mm (scans all tasks)");
 	phys->add_option("--method", method, "bulk (default: one comparison per group of pages) or walk (one rmap walk per folio)")
 		->check(CLI::IsMember({"bulk", "walk"}));
@@ -431,6 +433,8 @@ int main(int argc, char **argv)
 			cmd += " end_pfn=" + pend;
 		if (preferenced)
 			cmd += " referenced=1";
+		if (pno_young)
+			cmd += " young=0";
 		if (all_owners)
 			cmd += " owners=all";
 		if (!method.empty())

@@ -92,9 +92,9 @@ bool print_phys_table(const std::string &reply)
 	std::printf(" (pages)\n\n%-8s %-16s %10s %10s %10s %12s\n", "PID", "COMM", "PAGES", "SHARED", "YOUNG", "PSS_KIB");
 	for (const Record &r : *recs)
 		if (r.kind == "owner")
-			std::printf("%-8s %-16s %10lu %10lu %10lu %12.1f\n", r.get("pid").value_or("?").c_str(),
-				    r.get("comm").value_or("-").c_str(), num(r, "pages"), num(r, "shared"), num(r, "young"),
-				    num(r, "pss_bytes") / 1024.0);
+			std::printf("%-8s %-16s %10lu %10lu %10s %12.1f\n", r.get("pid").value_or("?").c_str(),
+				    r.get("comm").value_or("-").c_str(), num(r, "pages"), num(r, "shared"),
+				    r.get("young").value_or("-").c_str(), num(r, "pss_bytes") / 1024.0); // "-": young=0
 	std::printf("\n%10s %10s %10s  %s\n", "PAGES", "SHARED", "REFERENCED", "FILE");
 	for (const Record &r : *recs)
 		if (r.kind == "file")
