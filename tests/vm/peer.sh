@@ -110,6 +110,12 @@ for t in ${PEER_TESTS:-cow ksm_functional_tests madv_populate mremap_test split_
 	if [ $same != 0 ]; then
 		diff /tmp/a.res /tmp/w.res | grep '^[-+][^-+]' | head -n 8 | sed 's/^/# /'
 		grep -E '^(# |Bail)' "/tmp/$t.with" | tail -n 4 | sed 's/^/# with walkers: /'
+		# Each failure new with walkers, with the test's own lines before it (its reason), and
+		# the kernel's last words: what the next person needs to tell the kernel's hand from ours.
+		diff -u /tmp/a.res /tmp/w.res | sed -n 's/^+not ok //p' | head -n 4 | while IFS= read -r r; do
+			grep -B6 -F -e "$r" "/tmp/$t.with"
+		done | head -n 30 | sed 's/^/# with walkers, before the failure: /'
+		dmesg | tail -n 8 | sed 's/^/# kernel log: /'
 	fi
 	# What fails alone, and why (the line before each failure is the test's own reason).
 	grep -B1 '^not ok ' "/tmp/$t.alone" | grep -v '^--' | head -n 10 | sed 's/^/# alone: /'
