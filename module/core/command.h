@@ -44,7 +44,7 @@ struct rs_command {
 	int family;
 	/* share, phys: method=bulk|walk (enum rs_method) */
 	int method;
-	/* phys young=0: which entries are young is not read, so a page every candidate maps needs no entry read */
+	/* phys young=0: young entries not read (a page every candidate maps needs no entry read) */
 	int no_young;
 };
 

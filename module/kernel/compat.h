@@ -257,8 +257,8 @@ static inline pgoff_t rs_vma_anon_pgoff(const struct vm_area_struct *vma)
 
 /*
  * The mappings of a small folio, from its own mapcount (the caller holds a PTL that maps it, or a
- * reference on it, so it is not freed meanwhile): folio_mapcount() is inline since 6.2; 6.1's page_mapcount() of a
- * page that is not compound is the same atomic read.
+ * reference on it, so it is not freed meanwhile): folio_mapcount() is inline since 6.2; 6.1's
+ * page_mapcount() of a page that is not compound is the same atomic read.
  */
 static inline int rs_small_folio_mapcount(struct folio *folio)
 {

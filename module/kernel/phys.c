@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * phys [start_pfn= end_pfn=] [referenced=1] [young=0] [method=bulk|walk]: whose is this physical memory.
+ * phys [start_pfn= end_pfn=] [referenced=1] [young=0] [method=bulk|walk]: whose is this physical
+ * memory.
  * Every LRU folio of a PFN range is attributed to the processes and files that map it:
  * DAMON's physical-address view, with names.
  *

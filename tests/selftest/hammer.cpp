@@ -24,6 +24,7 @@
 #include "ctl_client.hpp"
 #include "oracle.hpp"
 #include "procs.hpp"
+#include "share_oracle.hpp"
 #include "verb_cases.hpp"
 
 namespace rmapscope {
@@ -120,7 +121,14 @@ size_t verb_index(const std::string &verb)
 		uint64_t addr = present[rng() % present.size()];
 		Target t{pid, addr, pm_pfn(pagemap_entry(pid, addr)), addr, std::min<uint64_t>(addr + 16 * kPage, hi)};
 		std::vector<VerbCase> cases = verb_cases(t, nullptr);
-		const VerbCase &vc = cases[rng() % cases.size()];
+		size_t pick = rng() % cases.size();
+		// unmap answers only at a file or shmem page (an anonymous one is refused): at one of
+		// those, one command in eight is its unmap, so that every run can see it answered.
+		if (!(kpageflags(t.pfn) & (1ULL << 12 /* KPF_ANON */)) && rng() % 8 == 0)
+			for (size_t i = 0; i < cases.size(); ++i)
+				if (cases[i].verb == "unmap")
+					pick = i;
+		const VerbCase &vc = cases[pick];
 		CtlReply r = ctl_transact(vc.command);
 		size_t v = verb_index(vc.verb);
 		++c->commands;

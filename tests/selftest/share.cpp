@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cinttypes>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -251,9 +252,32 @@ void check_phys(Tap &t, const std::vector<int> &tree)
 // where the kernel gives one, a memfd (16 pages) and an ext4 file (16 pages, if the scratch disk
 // is there); then three children: one writes to 8 anon pages and one page of the THP (COW
 // broken), one unmaps the memfd, one does nothing. Returns when all three are ready.
+// Makes every present page of this process's private writable mappings its own (a write of the
+// byte already there breaks COW): a helper forked from the harness then shares no page with it,
+// and the harness's own allocations while it reads /proc cannot move the sharing being measured.
+void own_every_page()
+{
+	std::vector<std::pair<uint64_t, uint64_t>> rw;
+	std::ifstream maps("/proc/self/maps");
+	for (std::string line; std::getline(maps, line);) {
+		uint64_t lo = 0, hi = 0;
+		char perms[8] = "";
+		if (std::sscanf(line.c_str(), "%" SCNx64 "-%" SCNx64 " %7s", &lo, &hi, perms) == 3 &&
+		    perms[0] == 'r' && perms[1] == 'w' && perms[3] == 'p')
+			rw.emplace_back(lo, hi);
+	}
+	for (const auto &[lo, hi] : rw)
+		for (uint64_t a = lo; a < hi; a += kPage)
+			if (pm_present(pagemap_entry(getpid(), a))) {
+				volatile char *c = reinterpret_cast<volatile char *>(a);
+				*c = *c;
+			}
+}
+
 uint64_t build_tree()
 {
 	constexpr size_t kAnon = 64, kShm = 16;
+	own_every_page();
 	touch_write(map_anon(kAnon * kPage), kAnon * kPage, 1);
 	char *anon = static_cast<char *>(map_anon(kAnon * kPage));
 	touch_write(anon, kAnon * kPage, 2);
@@ -307,6 +331,7 @@ uint64_t build_tree()
 uint64_t build_double_map()
 {
 	constexpr size_t kPages = 32;
+	own_every_page();
 	int fd = memfd_create("rmapscope-twice", 0);
 	if (fd < 0 || ftruncate(fd, kPages * kPage))
 		return 1;
