@@ -248,10 +248,6 @@ void check_phys(Tap &t, const std::vector<int> &tree)
 	}
 }
 
-// The fork tree, built inside a helper so that its root is quiescent: anon pages (64), a THP
-// where the kernel gives one, a memfd (16 pages) and an ext4 file (16 pages, if the scratch disk
-// is there); then three children: one writes to 8 anon pages and one page of the THP (COW
-// broken), one unmaps the memfd, one does nothing. Returns when all three are ready.
 // Makes every present page of this process's private writable mappings its own (a write of the
 // byte already there breaks COW): a helper forked from the harness then shares no page with it,
 // and the harness's own allocations while it reads /proc cannot move the sharing being measured.
@@ -274,6 +270,10 @@ void own_every_page()
 			}
 }
 
+// The fork tree, built inside a helper so that its root is quiescent: anon pages (64), a THP
+// where the kernel gives one, a memfd (16 pages) and an ext4 file (16 pages, if the scratch disk
+// is there); then three children: one writes to 8 anon pages and one page of the THP (COW
+// broken), one unmaps the memfd, one does nothing. Returns when all three are ready.
 uint64_t build_tree()
 {
 	constexpr size_t kAnon = 64, kShm = 16;
