@@ -20,7 +20,7 @@ ARCH ?= $(HOST_ARCH)
 KDIR ?= /lib/modules/$(shell uname -r)/build
 B := $(TOP)/build
 
-.PHONY: all module tools tool-deps rmapsnoop host-test fuzz check check-quick kunit demo bench bench-docs stress peer tour install uninstall sign deb clean
+.PHONY: all module tools tool-deps rmapsnoop host-test fuzz check check-quick kunit demo bench bench-docs postmortem stress peer tour install uninstall sign deb clean
 # The module needs only build-essential and the kernel's headers; the tools also need CLI11 and
 # nlohmann-json: without them, `make` builds the module and says which packages the tools need.
 all: module
@@ -142,6 +142,10 @@ demo:
 
 bench:
 	@scripts/bench
+
+# tools/rmapscope-drgn against the module, on a dump of the debug kernel (docs/postmortem.md).
+postmortem:
+	@scripts/postmortem
 
 # Keep the last make bench's records (docs/bench/bench.txt) and write docs/performance.md and its
 # plot from them: the only way figures get into the docs.

@@ -29,9 +29,12 @@ void set(unsigned long *b, usize i)
 }
 
 // A population count in plain arithmetic: __builtin_popcountl can become a libgcc call that the
-// kernel does not link (x86-64 before POPCNT).
+// kernel does not link (x86-64 before POPCNT). Empty and full words, the common ones (a page
+// nobody else maps, a page a whole fork tree maps), are answered first.
 unsigned popcount(unsigned long x)
 {
+	if (x == 0 || x == ~0UL)
+		return x ? 64 : 0;
 	x = x - ((x >> 1) & 0x5555555555555555UL);
 	x = (x & 0x3333333333333333UL) + ((x >> 2) & 0x3333333333333333UL);
 	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fUL;
@@ -64,18 +67,61 @@ bool covers(const unsigned long *a, const unsigned long *mask, usize n)
 	return true;
 }
 
+// a and b hold the same bits (a fork tree's maps of one page table usually do).
+bool same(const unsigned long *a, const unsigned long *b, usize n)
+{
+	if (a == b)
+		return true;
+	for (usize w = 0; w < RS_OBS_WORDS(n); ++w)
+		if (a[w] != b[w])
+			return false;
+	return true;
+}
+
+// The figures of a group of one map are those of the group before it when both maps map the
+// same positions (and, for phys, have the same young ones): they are a function of the bitmaps
+// alone within one observation. A fork tree's maps are the common case, and the comparison
+// costs a word per word, not the several passes the figures take.
+struct Reuse {
+	const rs_obs_map *prev = nullptr;
+	rs_share_peer d{};
+
+	const rs_share_peer *find(const rs_obs &o, unsigned i, unsigned e, bool young) const
+	{
+		if (e != i + 1 || !prev)
+			return nullptr;
+		const rs_obs_map &m = o.maps[o.order[i]];
+		if (!same(m.pages, prev->pages, o.n) || (young && !same(m.young, prev->young, o.n)))
+			return nullptr;
+		return &d;
+	}
+	void keep(const rs_obs &o, unsigned i, unsigned e, const rs_share_peer &figures)
+	{
+		prev = e == i + 1 ? &o.maps[o.order[i]] : nullptr;
+		d = figures;
+	}
+};
+
 void zero(unsigned long *b, usize n)
 {
 	for (usize w = 0; w < RS_OBS_WORDS(n); ++w)
 		b[w] = 0;
 }
 
-// Each position's share of PSS, as smaps_account() computes it.
+// Each position's share of PSS, as smaps_account() computes it. Neighbours mostly have the same
+// count (a fork tree's pages all do): one division per run of equal counts, not per page.
 void units(const rs_obs &o)
 {
 	const unsigned long long page = 1ULL << o.page_shift << RS_PSS_SHIFT;
-	for (unsigned j = 0; j < o.n; ++j)
-		o.unit[j] = o.counts[j] >= 2 ? page / o.counts[j] : page;
+	unsigned last = 1;
+	unsigned long long u = page;
+	for (unsigned j = 0; j < o.n; ++j) {
+		if (o.counts[j] != last) {
+			last = o.counts[j];
+			u = last >= 2 ? page / last : page;
+		}
+		o.unit[j] = u;
+	}
 }
 
 // The maps of other processes (all of them with all = true), by mm, in o.order; how many.
@@ -98,20 +144,24 @@ unsigned group_end(const rs_obs &o, unsigned i, unsigned n)
 	return e;
 }
 
-// The pages every map of a group maps, ORed into g (and their young entries into y).
-void group_or(const rs_obs &o, unsigned i, unsigned e, unsigned long *g, unsigned long *y)
+// The pages the maps of a group map: the one map's own bitmap, or theirs ORed into scratch.
+const unsigned long *group_or(const rs_obs &o, unsigned i, unsigned e, unsigned long *scratch, bool young)
 {
-	zero(g, o.n);
-	if (y)
-		zero(y, o.n);
-	for (unsigned k = i; k < e; ++k) {
-		const rs_obs_map &m = o.maps[o.order[k]];
-		for (usize w = 0; w < RS_OBS_WORDS(o.n); ++w) {
-			g[w] |= m.pages[w];
-			if (y)
-				y[w] |= m.young[w];
-		}
-	}
+	const auto bitmap = [&](unsigned k) { return young ? o.maps[o.order[k]].young : o.maps[o.order[k]].pages; };
+	if (e == i + 1)
+		return bitmap(i);
+	zero(scratch, o.n);
+	for (unsigned k = i; k < e; ++k)
+		for (usize w = 0; w < RS_OBS_WORDS(o.n); ++w)
+			scratch[w] |= bitmap(k)[w];
+	return scratch;
+}
+
+// g & mask into out.
+void and_into(unsigned long *out, const unsigned long *g, const unsigned long *mask, usize n)
+{
+	for (usize w = 0; w < RS_OBS_WORDS(n); ++w)
+		out[w] = g[w] & mask[w];
 }
 
 // The PSS the maps of a group add over the positions in mask (whose total is all): every entry
@@ -178,18 +228,22 @@ extern "C" unsigned int rs_core_share_observe(rs_share_result *res, const rs_obs
 	positions(*o, RS_POS_THP, thp);
 
 	unsigned nd = 0, n = sorted_maps(*o, false);
+	Reuse reuse;
 	for (unsigned i = 0, e; i < n; i = e) {
 		e = group_end(*o, i, n);
-		group_or(*o, i, e, g, nullptr);
 		rs_obs_delta &d = out[nd];
-		d = rs_obs_delta{};
 		d.mm = o->maps[o->order[i]].mm;
-		for (usize w = 0; w < words; ++w)
-			g[w] &= mask[w];
-		d.d.pages = count(g, nullptr, o->n);
-		d.d.thp = count(g, thp, o->n);
-		d.d.kind[o->kind] = d.d.pages;
-		d.d.pss = d.d.pages ? group_pss(*o, i, e, mask, all) : 0;
+		if (const rs_share_peer *r = reuse.find(*o, i, e, false)) {
+			d.d = *r;
+		} else {
+			and_into(g, group_or(*o, i, e, g, false), mask, o->n);
+			d.d = rs_share_peer{};
+			d.d.pages = count(g, nullptr, o->n);
+			d.d.thp = count(g, thp, o->n);
+			d.d.kind[o->kind] = d.d.pages;
+			d.d.pss = d.d.pages ? group_pss(*o, i, e, mask, all) : 0;
+			reuse.keep(*o, i, e, d.d);
+		}
 		nd += d.d.pages != 0;
 	}
 	return nd;
@@ -210,10 +264,10 @@ extern "C" unsigned int rs_core_phys_observe(rs_phys_result *res, rs_phys_file *
 	zero(m2, o->n);
 	for (unsigned i = 0, e; i < n; i = e) {
 		e = group_end(*o, i, n);
-		group_or(*o, i, e, g, nullptr);
+		const unsigned long *pages = group_or(*o, i, e, g, false);
 		for (usize w = 0; w < words; ++w) {
-			m2[w] |= m1[w] & g[w];
-			m1[w] |= g[w];
+			m2[w] |= m1[w] & pages[w];
+			m1[w] |= pages[w];
 		}
 	}
 	unsigned long long all = 0;
@@ -240,20 +294,25 @@ extern "C" unsigned int rs_core_phys_observe(rs_phys_result *res, rs_phys_file *
 	positions(*o, RS_POS_THP | RS_POS_PAGE, thp);
 
 	unsigned nd = 0;
+	Reuse reuse;
 	for (unsigned i = 0, e; i < n; i = e) {
 		e = group_end(*o, i, n);
-		group_or(*o, i, e, g, y);
 		rs_obs_delta &d = out[nd];
-		d = rs_obs_delta{};
 		d.mm = o->maps[o->order[i]].mm;
-		for (usize w = 0; w < words; ++w)
-			g[w] &= mask[w];
-		d.d.pages = count(g, nullptr, o->n);
-		d.d.thp = count(g, thp, o->n);
-		d.d.shared = count(g, m2, o->n);
-		d.d.young = count(g, y, o->n);
-		d.d.kind[o->kind] = d.d.pages;
-		d.d.pss = d.d.pages ? group_pss(*o, i, e, mask, all) : 0;
+		if (const rs_share_peer *r = reuse.find(*o, i, e, true)) {
+			d.d = *r;
+		} else {
+			and_into(g, group_or(*o, i, e, g, false), mask, o->n);
+			const unsigned long *young = group_or(*o, i, e, y, true);
+			d.d = rs_share_peer{};
+			d.d.pages = count(g, nullptr, o->n);
+			d.d.thp = count(g, thp, o->n);
+			d.d.shared = count(g, m2, o->n);
+			d.d.young = count(g, young, o->n);
+			d.d.kind[o->kind] = d.d.pages;
+			d.d.pss = d.d.pages ? group_pss(*o, i, e, mask, all) : 0;
+			reuse.keep(*o, i, e, d.d);
+		}
 		nd += d.d.pages != 0;
 	}
 	return nd;

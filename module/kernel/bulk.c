@@ -11,6 +11,9 @@
  *   them changes; free_pgtables() unlinks the VMA before it frees its page tables).
  * - An entry is counted when it is present and its PFN is the page expected at that position:
  *   what page_vma_mapped_walk()'s check_pte()/check_pmd() test.
+ * - The candidates are searched once per comparison: rs_bulk_candidates() counts them (for
+ *   rs_bulk_fit()) and keeps them, and rs_bulk_compare() takes them from there under the same
+ *   hold of the rmap lock, in the tree's order.
  * - Nothing is allocated and nothing sleeps under a PTL: records come from the preallocated
  *   pool (sharing.c). cond_resched() runs between candidates, as in rmap_walk_anon().
  */
@@ -74,15 +77,52 @@ static struct vm_area_struct *rs_bulk_next(struct rs_bulk_iter *it, pgoff_t *vpg
 	return it->vma;
 }
 
-unsigned int rs_bulk_candidates(const struct rs_bulk_run *r, unsigned int n)
+/* The interval tree a run's candidates come from: its anon_vma's, or its mapping's i_mmap. */
+static const void *rs_bulk_tree(const struct rs_bulk_run *r)
+{
+	return r->anon_vma ? (const void *)r->anon_vma : (const void *)r->mapping;
+}
+
+unsigned int rs_bulk_candidates(struct rs_sharing *s, const struct rs_bulk_run *r, unsigned int n)
 {
 	struct rs_bulk_iter it = { .r = r, .first = r->pgoff, .last = r->pgoff + n - 1 };
+	struct vm_area_struct *vma;
 	unsigned int c = 0;
 	pgoff_t vpgoff;
 
-	while (rs_bulk_next(&it, &vpgoff))
+	while ((vma = rs_bulk_next(&it, &vpgoff))) {
+		if (c < RMAPSCOPE_MAX_MAPS)
+			s->cand[c] = (struct rs_bulk_cand){ .vma = vma, .vpgoff = vpgoff };
 		c++;
+	}
+	/* Past RMAPSCOPE_MAX_MAPS, rs_bulk_fit() refuses the run: nothing to keep. */
+	s->ncand = c;
+	s->cand_tree = c <= RMAPSCOPE_MAX_MAPS ? rs_bulk_tree(r) : NULL;
+	s->cand_first = it.first;
+	s->cand_last = it.last;
 	return c;
+}
+
+/*
+ * The next candidate of [first, last]: from those rs_bulk_candidates() kept for a range that
+ * holds it (the same tree, under the same hold of its lock; those outside [first, last] are
+ * passed over, as the tree's own search would), or from the tree.
+ */
+static struct vm_area_struct *rs_bulk_next_cand(struct rs_sharing *s, struct rs_bulk_iter *it,
+						unsigned int *ci, pgoff_t *vpgoff)
+{
+	if (!s->cand_tree || s->cand_tree != rs_bulk_tree(it->r) || it->first != s->cand_first ||
+	    it->last > s->cand_last)
+		return rs_bulk_next(it, vpgoff);
+	for (; *ci < s->ncand; ++*ci) {
+		const struct rs_bulk_cand *c = &s->cand[*ci];
+
+		if (c->vpgoff <= it->last && c->vpgoff + vma_pages(c->vma) > it->first) {
+			*vpgoff = c->vpgoff;
+			return s->cand[(*ci)++].vma;
+		}
+	}
+	return NULL;
 }
 
 unsigned int rs_bulk_fit(unsigned int c, unsigned int n)
@@ -101,31 +141,21 @@ unsigned int rs_bulk_fit(unsigned int c, unsigned int n)
 	return max_t(unsigned long, 1, min_t(unsigned long, n, RS_BULK_BUDGET / c));
 }
 
-/* One entry seen at position k of rec's VMA: counted if it maps the page expected there. */
-static __always_inline void rs_bulk_match(struct rs_sharing *s, struct rs_share_rec *rec, bool mine, unsigned int k,
-			  unsigned long pfn, bool young, bool dirty)
-{
-	if (pfn != s->pfn[k])
-		return;
-	__set_bit(k, rec->pages);
-	if (young)
-		__set_bit(k, rec->young);
-	s->counts[k]++;
-	if (mine)
-		s->flags[k] |= RS_POS_MINE | (dirty ? RS_POS_DIRTY : 0);
-}
-
 /*
  * The entries of one candidate for the positions in todo inside it ([k0, k1)), one page table
- * at a time, as page_vma_mapped_walk() reads them.
+ * at a time, as page_vma_mapped_walk() reads them. Positions in yonly (or NULL) are ones the
+ * mapcount shortcut has already counted (rs_bulk_full()): their entries are read for the young
+ * bit alone. any is todo | yonly. A small folio's page whose entries found so far reach its
+ * mapcount is mapped nowhere else: it leaves todo and any, and later candidates do not read it
+ * (in a fork tree whose children broke COW, the root's own VMA comes first and is the one).
  */
 static void rs_bulk_vma(struct rs_sharing *s, const struct rs_bulk_run *r, struct rs_share_rec *rec,
-			const unsigned long *todo)
+			unsigned long *todo, const unsigned long *yonly, unsigned long *any)
 {
 	struct vm_area_struct *vma = (struct vm_area_struct *)rec->vma;
 	struct mm_struct *mm = vma->vm_mm;
 	bool mine = vma == r->target_vma;
-	unsigned int k1 = rec->k1, k = find_next_bit(todo, k1, rec->k0);
+	unsigned int k1 = rec->k1, k = find_next_bit(any, k1, rec->k0);
 
 	while (k < k1) {
 		unsigned long addr = rec->base + ((unsigned long)k << PAGE_SHIFT), skip, span;
@@ -137,38 +167,80 @@ static void rs_bulk_vma(struct rs_sharing *s, const struct rs_bulk_run *r, struc
 
 		if (!pmd) {
 			span = skip > addr ? (skip - addr) >> PAGE_SHIFT : k1;
-			k = find_next_bit(todo, k1, min_t(unsigned long, k1, k + span));
+			k = find_next_bit(any, k1, min_t(unsigned long, k1, k + span));
 			continue;
 		}
 		kend = min_t(unsigned long, k1, k + ((pmd_addr_end(addr, vma->vm_end) - addr) >> PAGE_SHIFT));
 		pte = rs_pt_lock(mm, pmd, addr, &ptl, &leaf);
-		/* The todo positions of this table, a bitmap word at a time (the dense case is all of them). */
+		/*
+		 * The positions of this table, a bitmap word at a time (the dense case is all of
+		 * them). An entry counts when it maps the page expected at its position; the word's
+		 * bits of rec are gathered here and stored once.
+		 */
 		for (kk = k; ptl && kk < kend; kk = (kk | (BITS_PER_LONG - 1)) + 1) {
-			unsigned long w = todo[BIT_WORD(kk)] & BITMAP_FIRST_WORD_MASK(kk);
+			unsigned int wi = BIT_WORD(kk), b;
+			unsigned long mask = BITMAP_FIRST_WORD_MASK(kk), wt, wy, pages = 0, young = 0;
 
-			if (BIT_WORD(kk) == BIT_WORD(kend - 1))
-				w &= BITMAP_LAST_WORD_MASK(kend);
-			for (; w; w &= w - 1) {
-				unsigned int j = BIT_WORD(kk) * BITS_PER_LONG + __ffs(w);
+			if (wi == BIT_WORD(kend - 1))
+				mask &= BITMAP_LAST_WORD_MASK(kend);
+			wt = todo[wi] & mask;
+			wy = yonly ? yonly[wi] & mask & ~wt : 0;
+			if (pte && wy == ~0UL) {
+				/* A word of pages every candidate maps (a fork tree's): young bits only. */
+				pte_t *pw = pte + (wi * BITS_PER_LONG - k);
+				const unsigned long *pfn = &s->pfn[wi * BITS_PER_LONG];
 
+				for (b = 0; b < BITS_PER_LONG; b++) {
+					pte_t e = ptep_get(pw + b);
+
+					if (pte_young(e) && pte_present(e) && pte_pfn(e) == pfn[b])
+						young |= BIT(b);
+				}
+				wy = 0;
+			}
+			for (wt |= wy; wt; wt &= wt - 1) {
+				unsigned int j;
+				bool y, d;
+
+				b = __ffs(wt);
+				j = wi * BITS_PER_LONG + b;
 				if (pte) {
 					pte_t e = ptep_get(pte + (j - k));
 
-					if (pte_present(e))
-						rs_bulk_match(s, rec, mine, j, pte_pfn(e), pte_young(e), pte_dirty(e));
+					if (!pte_present(e) || pte_pfn(e) != s->pfn[j])
+						continue;
+					y = pte_young(e);
+					d = mine && pte_dirty(e);
 				} else {
 #ifdef CONFIG_TRANSPARENT_HUGEPAGE
 					unsigned long a = rec->base + ((unsigned long)j << PAGE_SHIFT);
 
-					rs_bulk_match(s, rec, mine, j, pmd_pfn(leaf) + ((a & ~PMD_MASK) >> PAGE_SHIFT),
-						      pmd_young(leaf), pmd_dirty(leaf));
+					if (pmd_pfn(leaf) + ((a & ~PMD_MASK) >> PAGE_SHIFT) != s->pfn[j])
+						continue;
+					y = pmd_young(leaf);
+					d = mine && pmd_dirty(leaf);
+#else
+					continue;
 #endif
 				}
+				young |= y ? BIT(b) : 0;
+				if (wy & BIT(b))
+					continue;	/* counted by the shortcut */
+				pages |= BIT(b);
+				s->counts[j]++;
+				if (mine)
+					s->flags[j] |= RS_POS_MINE | (d ? RS_POS_DIRTY : 0);
+				if (r->mapcount && r->mapcount[j] && s->counts[j] >= r->mapcount[j]) {
+					__clear_bit(j, todo);
+					__clear_bit(j, any);
+				}
 			}
+			rec->pages[wi] |= pages;
+			rec->young[wi] |= young;
 		}
 		if (ptl)
 			rs_pt_unlock(pte, ptl);
-		k = find_next_bit(todo, k1, kend);
+		k = find_next_bit(any, k1, kend);
 	}
 }
 
@@ -199,12 +271,22 @@ static void rs_bulk_full(struct rs_sharing *s, const struct rs_bulk_run *r)
 			s->counts[k] = s->cov[k];
 		}
 	}
+	if (bitmap_empty(s->full, s->n))
+		return;
+	/* Each record's pages: the full positions inside it (its bitmap is zero: rs_sharing_rec()). */
 	for (i = 0; i < s->nrec; i++) {
 		struct rs_share_rec *rec = &s->recs[i];
+		unsigned int w, w0 = BIT_WORD(rec->k0), w1 = BIT_WORD(rec->k1 - 1);
 
-		bitmap_zero(s->span, s->n);
-		bitmap_set(s->span, rec->k0, rec->k1 - rec->k0);
-		bitmap_and(rec->pages, s->full, s->span, s->n);
+		for (w = w0; w <= w1; w++) {
+			unsigned long m = ~0UL;
+
+			if (w == w0)
+				m &= BITMAP_FIRST_WORD_MASK(rec->k0);
+			if (w == w1)
+				m &= BITMAP_LAST_WORD_MASK(rec->k1);
+			rec->pages[w] = s->full[w] & m;
+		}
 		if (rec->vma == r->target_vma)
 			for_each_set_bit(k, rec->pages, s->n)
 				s->flags[k] |= RS_POS_MINE;
@@ -215,12 +297,13 @@ int rs_bulk_compare(struct rs_sharing *s, const struct rs_bulk_run *r)
 {
 	pgoff_t first = r->pgoff, vpgoff;
 	struct rs_bulk_iter it = { .r = r, .first = first, .last = first + s->n - 1 };
+	const unsigned long *yonly;
 	struct vm_area_struct *vma;
-	unsigned int i;
+	unsigned int i, ci = 0;
 
 	s->walks++;
 	/* Every candidate gets a record: its positions and its address of position 0. */
-	while ((vma = rs_bulk_next(&it, &vpgoff))) {
+	while ((vma = rs_bulk_next_cand(s, &it, &ci, &vpgoff))) {
 		struct rs_share_rec *rec;
 
 		s->vmas++;
@@ -241,11 +324,13 @@ int rs_bulk_compare(struct rs_sharing *s, const struct rs_bulk_run *r)
 		if (rec->k0 >= rec->k1)
 			s->nrec--;	/* the tree's range and the VMA's disagree: nothing of ours */
 	}
+	s->cand_tree = NULL;	/* kept for this comparison only */
 	rs_bulk_full(s, r);
 	bitmap_andnot(s->todo, s->has, s->full, s->n);
-	for (i = 0; i < s->nrec; i++)
-		if (!bitmap_empty(s->todo, s->n))
-			rs_bulk_vma(s, r, &s->recs[i], s->todo);
+	yonly = r->young && !bitmap_empty(s->full, s->n) ? s->full : NULL;
+	bitmap_copy(s->span, yonly ? s->has : s->todo, s->n);	/* any: todo | yonly */
+	for (i = 0; i < s->nrec && !bitmap_empty(s->span, s->n); i++)
+		rs_bulk_vma(s, r, &s->recs[i], s->todo, yonly, s->span);
 
 	/* The target's other mappings of a page at a lower address count the peers there. */
 	for (i = 0; r->target && i < s->nrec; i++) {

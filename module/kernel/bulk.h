@@ -34,8 +34,13 @@ struct rs_bulk_run {
 	const struct vm_area_struct *target_vma;
 	struct mm_struct *target;
 	unsigned long target_addr, range_start;
-	/* share: each position's small-folio mapcount (0: not known), for the shortcut in bulk.c */
+	/* each position's small-folio mapcount (0: not known), for the shortcut in bulk.c */
 	const u32 *mapcount;
+	/*
+	 * phys with its YOUNG column: every mapping's young entries are wanted, so the positions
+	 * the shortcut counts are still read, for the young bit alone.
+	 */
+	bool young;
 };
 
 /* 0 when the bulk comparison can run on this kernel; else -EOPNOTSUPP. */
@@ -46,7 +51,11 @@ void rs_bulk_lock(const struct rs_bulk_run *r);
 void rs_bulk_unlock(const struct rs_bulk_run *r);
 
 /* Under the rmap lock: the candidate VMAs of page offsets [pgoff, pgoff + n). */
-unsigned int rs_bulk_candidates(const struct rs_bulk_run *r, unsigned int n);
+/*
+ * The candidate VMAs of positions [0, n) of r, counted under the rmap lock; the caller's next
+ * rs_bulk_compare() under the same hold of it takes them from s instead of searching again.
+ */
+unsigned int rs_bulk_candidates(struct rs_sharing *s, const struct rs_bulk_run *r, unsigned int n);
 
 /*
  * How many of n positions one comparison with c candidates may take: within RS_BULK_BUDGET

@@ -145,6 +145,33 @@ int folio_isolate_lru(struct folio *folio);
 void folio_putback_lru(struct folio *folio);
 void lru_add_drain(void);
 
+/*
+ * The PFNs a free buddy block at page covers, as the compaction scanner skips them
+ * (isolate_migratepages_block(): PageBuddy(), then the order read without the zone lock, and
+ * trusted only inside the valid range; buddy_order_unsafe() is READ_ONCE(page_private()) in
+ * mm/page_alloc.h of 7.3 and mm/internal.h of 6.1). 1 when page heads no free block, or the
+ * order read is torn. NR_PAGE_ORDERS came in 6.8; MAX_ORDER counted orders until 6.4 and is the
+ * largest one since.
+ */
+#if defined(NR_PAGE_ORDERS)
+#define RS_NR_PAGE_ORDERS NR_PAGE_ORDERS
+#elif LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
+#define RS_NR_PAGE_ORDERS (MAX_ORDER + 1)
+#else
+#define RS_NR_PAGE_ORDERS MAX_ORDER
+#endif
+static inline unsigned long rs_free_block_pages(struct page *page, unsigned long pfn)
+{
+	unsigned long order;
+
+	if (!PageBuddy(page))
+		return 1;
+	order = READ_ONCE(page_private(page));
+	if (order >= RS_NR_PAGE_ORDERS || (pfn & ((1UL << order) - 1)))
+		return 1;
+	return 1UL << order;
+}
+
 #ifdef CONFIG_X86_KERNEL_IBT
 #include <asm/ibt.h>
 /*

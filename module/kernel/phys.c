@@ -8,7 +8,11 @@
  * - Every PFN of the range lands in one bucket: offline, hugetlb, not_lru, or lru (the pages
  *   of LRU folios, each counted at its first PFN inside the range, for its pages inside it).
  *   Folios are taken as page_idle takes them (page_idle_get_folio() in mm/page_idle.c):
- *   pfn_to_online_page(), on an LRU list, folio_try_get(), and checked again.
+ *   pfn_to_online_page(), on an LRU list, folio_try_get(), and checked again. A free buddy
+ *   block is passed over at once, all not_lru, as compaction's scanner skips one (compat.h).
+ *   A chunk's pass 2, and a folio taken again after its group found it changed, account only
+ *   the PFNs they were given (rs_phys_pass()'s limit): never a page twice, nor a bit past the
+ *   chunk's bitmaps.
  * - method=walk: each folio is trylocked (never waited for: a scan of all RAM must not queue
  *   behind every I/O) and rmap-walked (sharing.c).
  * - method=bulk (the default): a chunk's folios are sorted by their anon_vma or address_space
@@ -18,12 +22,13 @@
  *   locked folio keeps its mapping (and so its anon_vma's root, or its address_space) alive.
  *   Every other folio of the group is referenced and checked to still belong there. KSM folios,
  *   and folios that changed since the sort, take the walk's path.
- * - young=0 (method=bulk): owners' young entries are not reported, so a small folio whose own
- *   mapcount, read under the group's rmap lock, equals the candidate VMAs that cover its page
- *   offset needs no entry read at all: every candidate maps it, once (share's shortcut, bulk.c).
- *   Under that lock no VMA can join or leave the candidates, and every mapping of the folio is in
- *   one of them; an entry being zapped or copied at that moment is counted as mapped, as the
- *   entry-by-entry read may count it too.
+ * - The mapcount shortcut (method=bulk, share's, bulk.c): a small folio whose own mapcount,
+ *   read under the group's rmap lock, equals the candidate VMAs that cover its page offset is
+ *   mapped by every candidate, once, and counted so. Under that lock no VMA can join or leave
+ *   the candidates, and every mapping of the folio is in one of them; an entry being zapped or
+ *   copied at that moment is counted as mapped, as the entry-by-entry read may count it too.
+ *   With the YOUNG column (the default) each candidate's entry of such a page is still read, for
+ *   its young bit alone; with young=0 it is not read at all.
  * - referenced=1: the range goes in chunks of RS_PHYS_CHUNK PFNs; after a chunk's walks, each
  *   folio of it is isolated and asked through folio_referenced(), as the range scan asks
  *   (range.c). Asking one folio can clear its neighbours' bits (MGLRU's look-around): a page is
@@ -63,7 +68,8 @@
 #include "sharing.h"
 #include "walk_internal.h"
 
-#define RS_PHYS_CHUNK 65536UL	/* PFNs walked before they are asked (referenced=1), and sorted (bulk) */
+#define RS_PHYS_CHUNK 65536UL	/* PFNs walked before they are asked (referenced=1) */
+#define RS_PHYS_ENTS 65536U	/* method=bulk: folios sorted at once, at most */
 
 /* method=bulk: an LRU folio of the chunk, as read under a reference in the first pass. */
 struct rs_phys_ent {
@@ -78,26 +84,33 @@ struct rs_phys {
 	struct rs_sharing s;
 	struct rs_phys_result *res;
 	int method;
-	bool shortcut;			/* young=0, method=bulk: the mapcount shortcut (above) */
+	bool referenced;		/* pass 2 runs: the walked and young bitmaps are kept */
+	bool shortcut;			/* young=0, method=bulk: no entry read for the YOUNG column (above) */
 	struct rs_phys_files files;
-	unsigned long chunk, end_pfn;	/* first PFN of the chunk; end of the range */
+	unsigned long chunk;		/* first PFN of the chunk */
 	/* Pages of the chunk's folios (the last may reach past it): */
 	DECLARE_BITMAP(young, RS_PHYS_CHUNK + RS_POS_MAX);	/* with a young entry */
 	DECLARE_BITMAP(walked, RS_PHYS_CHUNK + RS_POS_MAX);	/* mapped, and accounted */
-	struct rs_phys_ent *ents;	/* method=bulk: RS_PHYS_CHUNK */
+	struct rs_phys_ent *ents;	/* method=bulk: RS_PHYS_ENTS */
 	unsigned int nent;
 	struct folio **members;		/* method=bulk: one group's folios, referenced, or NULL: changed */
 };
 
 /*
- * The pages of the observation that were mapped, and young, into the chunk's bitmaps: position
- * k is PFN pfn0 + k (a folio's pages), or s->pfn[k] where pfn0 is 0 (a group's).
+ * referenced=1: the pages of the observation that were mapped, and young, into the chunk's
+ * bitmaps, for pass 2: position k is PFN pfn0 + k (a folio's pages), or s->pfn[k] where pfn0 is
+ * 0 (a group's). Without referenced=1 nothing reads them, and this is not called.
  */
 static void rs_phys_mark(struct rs_phys *p, unsigned long pfn0)
 {
 	struct rs_sharing *s = &p->s;
+	DECLARE_BITMAP(young, RS_POS_MAX);
 	unsigned int k, r;
 
+	/* Young in any mapping: one OR of each record's bitmap, not a test per record per page. */
+	bitmap_zero(young, s->n);
+	for (r = 0; r < s->nrec; r++)
+		bitmap_or(young, young, s->recs[r].young, s->n);
 	for (k = 0; k < s->n; k++) {
 		unsigned long bit;
 
@@ -105,9 +118,8 @@ static void rs_phys_mark(struct rs_phys *p, unsigned long pfn0)
 			continue;
 		bit = (pfn0 ? pfn0 + k : s->pfn[k]) - p->chunk;
 		__set_bit(bit, p->walked);
-		for (r = 0; r < s->nrec; r++)
-			if (test_bit(k, s->recs[r].young))
-				__set_bit(bit, p->young);
+		if (test_bit(k, young))
+			__set_bit(bit, p->young);
 	}
 }
 
@@ -152,21 +164,25 @@ static void rs_phys_walk(struct rs_phys *p, struct folio *folio, unsigned int i0
 	} else {
 		file = rs_phys_file_of(p, folio);
 		rs_sharing_phys(&p->s, res, file, rs_share_kind(folio));
-		rs_phys_mark(p, folio_pfn(folio));
+		if (p->referenced)
+			rs_phys_mark(p, folio_pfn(folio));
 	}
 	rs_folio_unlock(folio);
 	rs_sharing_drop_recs(&p->s);
 }
 
 /*
- * The LRU folio at pfn, referenced, as page_idle_get_folio() takes it; or NULL, with the PFN
- * counted in its bucket.
+ * The LRU folio at pfn, referenced, as page_idle_get_folio() takes it; or NULL, with the PFNs
+ * from pfn to *next counted in their bucket: one PFN, or (below stop) the rest of a free buddy
+ * block, all not_lru, whose pages the scan need not look at one by one.
  */
-static struct folio *rs_phys_get_folio(struct rs_phys *p, unsigned long pfn, bool count)
+static struct folio *rs_phys_get_folio(struct rs_phys *p, unsigned long pfn, unsigned long stop,
+				       bool count, unsigned long *next)
 {
 	struct page *page = pfn_to_online_page(pfn);
 	struct folio *folio;
 
+	*next = pfn + 1;
 	if (!page) {
 		p->res->skips[RS_PS_OFFLINE] += count;
 		return NULL;
@@ -176,7 +192,12 @@ static struct folio *rs_phys_get_folio(struct rs_phys *p, unsigned long pfn, boo
 		p->res->skips[RS_PS_HUGETLB] += count;
 		return NULL;
 	}
-	if (!folio_test_lru(folio) || !rs_folio_try_get(folio)) {
+	if (!folio_test_lru(folio)) {
+		*next = min(stop, pfn + rs_free_block_pages(page, pfn));
+		p->res->skips[RS_PS_NOT_LRU] += count ? *next - pfn : 0;
+		return NULL;
+	}
+	if (!rs_folio_try_get(folio)) {
 		p->res->skips[RS_PS_NOT_LRU] += count;
 		return NULL;
 	}
@@ -231,26 +252,39 @@ static void rs_phys_take(struct rs_phys *p, struct folio *folio, unsigned int i0
 
 /*
  * Pass 1 (take) or 2 (ask, referenced=1) over the folios whose first PFN in the range is in
- * [start, stop): fn gets each with its pages inside the range (below end). 0 or -EINTR.
+ * [start, stop): fn gets each with its pages below limit (the range's end, or less). With ended
+ * (pass 1), it also stops where the chunk's entries are full, and says where the pages it took
+ * end: past stop when the last folio reaches beyond it, so no folio is taken twice. 0 or -EINTR.
+ *
+ * limit keeps every page inside what the caller accounts for: pass 2 asks only the chunk's
+ * pages (below where pass 1 ended), and a folio that changed since its group was sorted is
+ * taken again only for the PFNs its entry had (it may have become part of a larger folio
+ * meanwhile, whose other pages are other entries', or the next chunk's). Past them, the chunk's
+ * bitmaps would be indexed beyond their end.
  */
-static int rs_phys_pass(struct rs_phys *p, unsigned long start, unsigned long stop, bool count,
-			void (*fn)(struct rs_phys *, struct folio *, unsigned int, unsigned int))
+static int rs_phys_pass(struct rs_phys *p, unsigned long start, unsigned long stop, unsigned long limit,
+			bool count, void (*fn)(struct rs_phys *, struct folio *, unsigned int, unsigned int),
+			unsigned long *ended)
 {
 	unsigned long pfn = start, n = 0;
 
-	while (pfn < stop) {
-		struct folio *folio = rs_phys_get_folio(p, pfn, count);
-		unsigned long head, last;
+	if (ended)
+		*ended = start;
+	while (pfn < stop && !(ended && p->nent == RS_PHYS_ENTS)) {
+		unsigned long head, last, after;
+		struct folio *folio = rs_phys_get_folio(p, pfn, stop, count, &after);
 
 		if (!folio) {
-			pfn++;
+			pfn = after;
 		} else {
 			head = folio_pfn(folio);
-			last = min(head + folio_nr_pages(folio), p->end_pfn);
+			last = min(head + folio_nr_pages(folio), limit);
 			fn(p, folio, pfn - head, last - head);
 			rs_folio_put(folio);
 			pfn = last;
 		}
+		if (ended)
+			*ended = pfn;
 		if (++n % 64 == 0 || folio) {
 			cond_resched();
 			if (fatal_signal_pending(current))
@@ -373,8 +407,8 @@ static unsigned int rs_phys_fill(struct rs_phys *p, const struct rs_phys_ent *g,
 				continue;
 			__set_bit(at - pos, s->has);
 			s->pfn[at - pos] = g[i].head + k;
-			/* Under the group's rmap lock, of a folio referenced here (young=0 only). */
-			s->mapc[at - pos] = p->shortcut && !folio_test_large(p->members[i]) ?
+			/* Under the group's rmap lock, of a folio referenced here. */
+			s->mapc[at - pos] = !folio_test_large(p->members[i]) ?
 					    max(rs_small_folio_mapcount(p->members[i]), 0) : 0;
 			s->flags[at - pos] = RS_POS_PAGE |
 					     (folio_test_pmd_mappable(p->members[i]) ? RS_POS_THP : 0);
@@ -389,7 +423,7 @@ static void rs_phys_group(struct rs_phys *p, const struct rs_phys_ent *g, unsign
 {
 	struct rs_phys_result *res = p->res;
 	struct rs_sharing *s = &p->s;
-	struct rs_bulk_run r = { .mapcount = p->shortcut ? s->mapc : NULL };
+	struct rs_bulk_run r = { .mapcount = s->mapc, .young = !p->shortcut };
 	struct folio *anchor = NULL;
 	struct rs_phys_file *file = NULL;
 	unsigned int i, span = 0, pos, pages = 0;
@@ -418,7 +452,7 @@ static void rs_phys_group(struct rs_phys *p, const struct rs_phys_ent *g, unsign
 			unsigned int m;
 
 			r.pgoff = g[0].index + pos;
-			m = rs_bulk_fit(rs_bulk_candidates(&r, span - pos), span - pos);
+			m = rs_bulk_fit(rs_bulk_candidates(s, &r, span - pos), span - pos);
 			if (!m) {
 				res->skips[RS_PS_TOO_MANY_MAPPINGS] += rs_phys_fill(p, g, n, pos, span - pos);
 				break;
@@ -430,7 +464,8 @@ static void rs_phys_group(struct rs_phys *p, const struct rs_phys_ent *g, unsign
 				if (file && s->nrec && rs_phys_file_unnamed(&p->files, file))
 					rs_phys_file_name(&p->files, file, (struct vm_area_struct *)s->recs[0].vma);
 				rs_sharing_phys(s, res, file, kind);
-				rs_phys_mark(p, 0);
+				if (p->referenced)
+					rs_phys_mark(p, 0);
 			}
 			pos += m;
 		}
@@ -447,7 +482,8 @@ static void rs_phys_group(struct rs_phys *p, const struct rs_phys_ent *g, unsign
 	/* The folios that changed since the sort: taken one by one, from their PFNs again. */
 	for (i = 0; i < n; i++)
 		if (!p->members[i])
-			rs_phys_pass(p, g[i].head + g[i].i0, g[i].head + g[i].i1, true, rs_phys_take_walk);
+			rs_phys_pass(p, g[i].head + g[i].i0, g[i].head + g[i].i1, g[i].head + g[i].i1, true,
+				     rs_phys_take_walk, NULL);
 }
 
 /* method=bulk: the chunk's entries, sorted and taken in groups. 0 or -EINTR. */
@@ -553,7 +589,7 @@ static int rs_phys_callable(int method, int referenced, char *msg, size_t cap)
 int rs_os_phys(unsigned long start_pfn, unsigned long end_pfn, int referenced, int all_owners,
 	       int method, struct rs_phys_result *res, char *msg, size_t cap)
 {
-	unsigned long pfn, ram_end = rs_phys_end_of_ram();
+	unsigned long pfn, next, ram_end = rs_phys_end_of_ram();
 	u64 t0 = ktime_get_ns();
 	struct rs_phys *p;
 	int ret;
@@ -577,7 +613,7 @@ int rs_os_phys(unsigned long start_pfn, unsigned long end_pfn, int referenced, i
 		goto out;
 	}
 	if (method == RS_METHOD_BULK) {
-		p->ents = kvmalloc_array(RS_PHYS_CHUNK, sizeof(*p->ents), RS_GFP);
+		p->ents = kvmalloc_array(RS_PHYS_ENTS, sizeof(*p->ents), RS_GFP);
 		p->members = kvmalloc_array(RS_POS_MAX, sizeof(*p->members), RS_GFP);
 		if (!p->ents || !p->members) {
 			ret = -ENOMEM;
@@ -586,8 +622,8 @@ int rs_os_phys(unsigned long start_pfn, unsigned long end_pfn, int referenced, i
 	}
 	p->res = res;
 	p->method = method;
+	p->referenced = referenced;
 	p->shortcut = method == RS_METHOD_BULK && res->no_young && !referenced;
-	p->end_pfn = end_pfn;
 	res->start_pfn = start_pfn;
 	res->end_pfn = end_pfn;
 	res->referenced = referenced ? 0 : -1;
@@ -597,18 +633,25 @@ int rs_os_phys(unsigned long start_pfn, unsigned long end_pfn, int referenced, i
 	/* Folios faulted in a moment ago sit in this CPU's LRU batch. */
 	if (rs_callable(RS_SYM_lru_add_drain))
 		rs_call_lru_add_drain();
-	for (pfn = start_pfn; pfn < end_pfn && !ret; pfn += RS_PHYS_CHUNK) {
-		unsigned long chunk_end = min(end_pfn, pfn + RS_PHYS_CHUNK);
+	/*
+	 * In chunks: of RS_PHYS_CHUNK PFNs with referenced=1 (pass 2's bitmaps), else as far as
+	 * RS_PHYS_ENTS folios reach. A file's pages lie all over RAM, and every chunk that holds some
+	 * of them compares them with its candidate VMAs again: the fewer chunks, the fewer times.
+	 */
+	for (pfn = start_pfn; pfn < end_pfn && !ret; pfn = next) {
+		unsigned long chunk_end = referenced ? min(end_pfn, pfn + RS_PHYS_CHUNK) : end_pfn;
 
 		p->chunk = pfn;
-		bitmap_zero(p->young, RS_PHYS_CHUNK + RS_POS_MAX);
-		bitmap_zero(p->walked, RS_PHYS_CHUNK + RS_POS_MAX);
-		ret = rs_phys_pass(p, pfn, chunk_end, true, rs_phys_take);
-		res->pages += chunk_end - pfn;
+		if (referenced) {
+			bitmap_zero(p->young, RS_PHYS_CHUNK + RS_POS_MAX);
+			bitmap_zero(p->walked, RS_PHYS_CHUNK + RS_POS_MAX);
+		}
+		ret = rs_phys_pass(p, pfn, chunk_end, end_pfn, true, rs_phys_take, &next);
+		res->pages += next - pfn;
 		if (!ret && p->nent)
 			ret = rs_phys_groups(p);
 		if (!ret && referenced) {
-			ret = rs_phys_pass(p, pfn, chunk_end, false, rs_phys_ask);
+			ret = rs_phys_pass(p, pfn, next, next, false, rs_phys_ask, NULL);
 			if (rs_callable(RS_SYM_lru_add_drain))
 				rs_call_lru_add_drain();
 		}

@@ -189,7 +189,7 @@ static void rs_share_bulk(struct rs_share *sh, const struct rs_share_ent *ents, 
 		r.target_addr = e0->addr + ((unsigned long)pos << PAGE_SHIFT);
 		rs_bulk_lock(&r);
 		t0 = ktime_get_ns();
-		m = rs_bulk_fit(rs_bulk_candidates(&r, span - pos), span - pos);
+		m = rs_bulk_fit(rs_bulk_candidates(s, &r, span - pos), span - pos);
 		if (!m || !rs_sharing_begin(s, m)) {
 			rs_sharing_held(s, t0);
 			rs_bulk_unlock(&r);

@@ -49,13 +49,14 @@ int rs_sharing_init(struct rs_sharing *s, struct rs_share_peer *peers, unsigned 
 	s->lowest = kvmalloc_array(RS_POS_MAX, sizeof(*s->lowest), RS_GFP);
 	s->unit = kvmalloc_array(RS_POS_MAX, sizeof(*s->unit), RS_GFP);
 	s->bits = kvmalloc_array(RS_OBS_SCRATCH_WORDS(RS_POS_MAX), sizeof(long), RS_GFP);
+	s->cand = kvmalloc_array(RMAPSCOPE_MAX_MAPS, sizeof(*s->cand), RS_GFP);
 	s->recs = kvmalloc_array(RMAPSCOPE_MAX_MAPS, sizeof(*s->recs), RS_GFP);
 	s->omaps = kvmalloc_array(RMAPSCOPE_MAX_MAPS, sizeof(*s->omaps), RS_GFP);
 	s->deltas = kvmalloc_array(RMAPSCOPE_MAX_MAPS, sizeof(*s->deltas), RS_GFP);
 	s->order = kvmalloc_array(RMAPSCOPE_MAX_MAPS, sizeof(*s->order), RS_GFP);
 	s->pool = kvmalloc_array(RS_SHARE_POOL_WORDS, sizeof(long), RS_GFP);
 	return s->slots && s->hash && s->counts && s->flags && s->pfn && s->has && s->mapc && s->cov && s->full && s->lowest &&
-	       s->unit && s->bits && s->recs && s->omaps && s->deltas && s->order && s->pool ? 0 : -ENOMEM;
+	       s->unit && s->bits && s->cand && s->recs && s->omaps && s->deltas && s->order && s->pool ? 0 : -ENOMEM;
 }
 
 void rs_sharing_release(struct rs_sharing *s)
@@ -79,6 +80,7 @@ void rs_sharing_release(struct rs_sharing *s)
 	kvfree(s->lowest);
 	kvfree(s->unit);
 	kvfree(s->bits);
+	kvfree(s->cand);
 	kvfree(s->recs);
 	kvfree(s->omaps);
 	kvfree(s->deltas);

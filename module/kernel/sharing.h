@@ -48,6 +48,12 @@ struct rs_share_bucket {
 	unsigned int slot;		/* index into slots, or UINT_MAX: past the listed peers */
 };
 
+/* A candidate VMA of a bulk comparison, and its page offset in the tree it was found in. */
+struct rs_bulk_cand {
+	struct vm_area_struct *vma;
+	pgoff_t vpgoff;
+};
+
 struct rs_sharing {
 	/* The peers (share) or owners (phys), named by rs_sharing_name_peers(). */
 	struct rs_share_peer *peers;
@@ -68,6 +74,15 @@ struct rs_sharing {
 	u32 *mapc;			/* bulk, share: each small folio's mapcount, 0: not known */
 	u32 *cov;			/* bulk: candidate VMAs covering each position */
 	unsigned long *full, *todo, *span;	/* bulk: bitmaps of positions */
+	/*
+	 * bulk: the candidate VMAs rs_bulk_candidates() found in the tree cand_tree for page
+	 * offsets [cand_first, cand_last], in the tree's order, kept for the rs_bulk_compare() that
+	 * follows under the same hold of the rmap lock (cand_tree NULL: none kept).
+	 */
+	struct rs_bulk_cand *cand;	/* RMAPSCOPE_MAX_MAPS */
+	unsigned int ncand;
+	const void *cand_tree;
+	pgoff_t cand_first, cand_last;
 	struct rs_share_rec *recs;	/* the mappings found */
 	unsigned int nrec, rec_cap;	/* rec_cap: for this observation, from the pool */
 	bool overflow;			/* more mappings than rec_cap */

@@ -242,4 +242,62 @@ TEST(Observation, PhysCountsOnlyThePagesOfTheObservation)
 	EXPECT_EQ(owners[2].pages, 1u);
 }
 
+// The figures of a map are reused for the next map when both bitmaps are the same: a fork tree
+// whose maps are alike, broken by maps one page apart, one young bit apart, and two maps of one
+// mm (a group, never reused). Each owner's figures must be its own.
+TEST(Observation, AlikeMapsAndTheirNeighboursEachGetTheirOwnFigures)
+{
+	Obs o(130);
+	std::vector<unsigned> all, most;
+	for (unsigned p = 0; p < 130; ++p) {
+		all.push_back(p);
+		if (p != 129)
+			most.push_back(p);
+		o.page(p, 0);
+	}
+	o.map(1, all, false, {0}).map(2, all, false, {0}).map(3, all, false, {0});
+	o.map(4, most, false, {0});		// one page less
+	o.map(5, most, false, {0, 1});		// one young bit more
+	o.map(6, most, false, {0, 1});
+	o.map(7, all, false, {0}).map(7, all, false, {128}); // one mm twice: young 0 and 128
+	o.map(8, all, false, {0});
+	rs_phys_result res{};
+	auto owners = phys(res, nullptr, o);
+	// Page 129: six mms (1, 2, 3, 7 twice, 8): 6 entries. Pages 0..128: nine entries.
+	const unsigned long long most_pss = 129 * (kPage / 9), all_pss = most_pss + kPage / 6;
+	for (int mm : {1, 2, 3, 8}) {
+		EXPECT_EQ(owners[mm].pages, 130u) << mm;
+		EXPECT_EQ(owners[mm].young, 1u) << mm;
+		EXPECT_EQ(owners[mm].pss, all_pss) << mm;
+	}
+	for (int mm : {4, 5, 6}) {
+		EXPECT_EQ(owners[mm].pages, 129u) << mm;
+		EXPECT_EQ(owners[mm].pss, most_pss) << mm;
+	}
+	EXPECT_EQ(owners[4].young, 1u);
+	EXPECT_EQ(owners[5].young, 2u);
+	EXPECT_EQ(owners[6].young, 2u);
+	EXPECT_EQ(owners[7].pages, 130u);
+	EXPECT_EQ(owners[7].young, 2u);
+	EXPECT_EQ(owners[7].pss, 2 * all_pss);
+	EXPECT_EQ(res.shared, 130u);
+
+	// The same maps as peers of a target that maps every page: share's figures, map by map.
+	Obs t(130);
+	for (unsigned p = 0; p < 130; ++p)
+		t.page(p, RS_POS_MINE | RS_POS_FIRST);
+	t.map(9, all, true).map(1, all).map(2, all).map(4, most).map(5, most).map(8, all);
+	rs_share_result sres{};
+	auto peers = share(sres, t);
+	const unsigned long long most_share = 129 * (kPage / 6), all_share = most_share + kPage / 4;
+	for (int mm : {1, 2, 8}) {
+		EXPECT_EQ(peers[mm].pages, 130u) << mm;
+		EXPECT_EQ(peers[mm].pss, all_share) << mm;
+	}
+	for (int mm : {4, 5}) {
+		EXPECT_EQ(peers[mm].pages, 129u) << mm;
+		EXPECT_EQ(peers[mm].pss, most_share) << mm;
+	}
+}
+
 } // namespace

@@ -113,9 +113,15 @@ size_t verb_index(const std::string &verb)
 		// A present page of a random VMA: up to 4096 of its entries from a random place, read at
 		// once (a short test maps a few pages in large reservations; one random address rarely
 		// lands on them).
+		// When that window has none, the next ones (wrapping, 64 at most: 1 GiB of a larger
+		// VMA): a test that lives a second must not depend on a random window's luck.
 		auto [lo, hi] = vmas[rng() % vmas.size()];
 		uint64_t pages = (hi - lo) / kPage, from = pages > 4096 ? rng() % (pages - 4096 + 1) : 0;
-		std::vector<uint64_t> present = present_in(pid, lo + from * kPage, std::min<uint64_t>(hi, lo + (from + 4096) * kPage));
+		std::vector<uint64_t> present;
+		for (uint64_t w = 0; present.empty() && w < std::min<uint64_t>(64, (pages + 4095) / 4096); ++w) {
+			uint64_t at = (from + w * 4096) % pages;
+			present = present_in(pid, lo + at * kPage, std::min<uint64_t>(hi, lo + (at + 4096) * kPage));
+		}
 		if (present.empty())
 			continue;
 		uint64_t addr = present[rng() % present.size()];

@@ -15,6 +15,7 @@
 #include "hammer.hpp"
 #include "hostile.hpp"
 #include "oracle.hpp"
+#include "postmortem.hpp"
 #include "procs.hpp"
 #include "selftest.hpp"
 #include "stress.hpp"
@@ -72,6 +73,12 @@ int main(int argc, char **argv)
 	commands->add_option("--hi", chi, "range end (default addr + 16 pages)");
 
 	std::string json_file;
+	std::string pm_then;
+	auto *postmortem = app.add_subcommand(
+		"postmortem", "the pages make postmortem checks rmapscope-drgn on; waits on /dev/ttyS1 (arm64: a virtio port) for the host's dump");
+	postmortem->add_option("--then", pm_then,
+			       "after the dump, with the pages still there: run this shell command (the live check), "
+			       "the module's records in /tmp/postmortem-module.txt");
 	auto *json = app.add_subcommand("json", "exit 0 if FILE is one strict JSON text (RFC 8259, UTF-8)");
 	json->add_option("file", json_file, "the file ('-' for stdin)")->required();
 
@@ -105,6 +112,8 @@ int main(int argc, char **argv)
 			std::cerr << "rmapscope-selftest: verbs of the parser with no case: " << missing << "\n";
 		return missing.empty() ? 0 : 1;
 	}
+	if (app.got_subcommand("postmortem"))
+		return rmapscope::run_postmortem(pm_then);
 	if (app.got_subcommand("selftest"))
 		return rmapscope::run_selftest() ? 1 : 0;
 	if (app.got_subcommand("verbs"))

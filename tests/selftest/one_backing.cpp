@@ -12,12 +12,12 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <set>
 
 #include <nlohmann/json.hpp>
 
 #include "ctl_client.hpp"
+#include "ksm_page.hpp"
 #include "oracle.hpp"
 #include "procs.hpp"
 #include "verdict.hpp"
@@ -200,49 +200,24 @@ void memfd_passed(Tap &t)
 
 void ksm(Tap &t)
 {
-	std::ifstream run("/sys/kernel/mm/ksm/run");
-	int on = 0;
-	if (!(run >> on) || on != 1) {
-		t.skip("KSM", "KSM is not running on this kernel");
+	if (std::string why = ksm_unavailable(); !why.empty()) {
+		t.skip("KSM", why);
 		return;
 	}
-	auto make = [] {
-		char *m = static_cast<char *>(map_anon(kPage));
-		std::memset(m, 0x5a, kPage);
-		madvise(m, kPage, MADV_MERGEABLE);
-		return m;
-	};
-	// The helpers fork after p exists, so each maps the merged page twice: its inherited copy
-	// of p and its own page. Five mappings in all, and rmap_walk_ksm() reaches the inherited
-	// ones twice (once more in its search_new_forks pass).
-	char *p = make();
-	Helper b([&make] { return reinterpret_cast<uint64_t>(make()); });
-	Helper c([&make] { return reinterpret_cast<uint64_t>(make()); });
-	// All five mappings must show the one KSM page before the walk: ksmd replaces each mm's
-	// page as it scans that mm, so three of them can be merged while the helpers' inherited
-	// copies are not yet.
-	bool merged = false;
-	const uint64_t at = reinterpret_cast<uint64_t>(p);
-	for (int i = 0; i < 3000 && !merged; ++i) { // ksmd needs two passes; up to 30 s under TCG
-		uint64_t a = pm_pfn(pagemap_entry(getpid(), at));
-		merged = a == pm_pfn(pagemap_entry(b.pid(), b.value())) && a == pm_pfn(pagemap_entry(c.pid(), c.value())) &&
-			 a == pm_pfn(pagemap_entry(b.pid(), at)) && a == pm_pfn(pagemap_entry(c.pid(), at));
-		if (!merged)
-			usleep(10000);
-	}
-	if (!merged) {
-		t.ok(false, "KSM: ksmd merged the five mappings within 30 s");
+	KsmPage k;
+	std::string why;
+	if (!make_ksm_page(k, why)) {
+		t.ok(false, "KSM: ksmd merged the five mappings within 30 s", why);
 		return;
 	}
-	WalkReply w = verdict(t, "KSM: five mappings in three processes", walk_cmd(getpid(), p),
-			      {.kind = "ksm", .maps = 5, .listed = {getpid(), b.pid(), c.pid()}});
+	WalkReply w = verdict(t, "KSM: five mappings in three processes", walk_cmd(getpid(), k.p),
+			      {.kind = "ksm", .maps = 5, .listed = {getpid(), k.b->pid(), k.c->pid()}});
 	t.ok(std::to_string(w.maps.size()) == w.folio.get("mapcount").value_or(""),
 	     "KSM: one map line per mapping (repeated visits merged), as many as mapcount", w.raw);
 	int err;
-	auto tr = tree_records(tree_cmd(getpid(), p), err);
+	auto tr = tree_records(tree_cmd(getpid(), k.p), err);
 	t.ok(err == 0 && count_kind(tr, "rmap_item") == 5 && tr.back().get("kind") == "ksm",
 	     "KSM: the tree of the page has its 5 rmap items", dump(tr));
-	munmap(p, kPage);
 }
 
 void refusals(Tap &t)

@@ -248,6 +248,47 @@ void check_phys(Tap &t, const std::vector<int> &tree)
 	}
 }
 
+// phys referenced=1 goes in chunks of 65536 PFNs from start_pfn (module/kernel/phys.c). A THP
+// that a chunk's end splits must be taken once, by the chunk its head is in; it was taken by the
+// next chunk too, for its pages there (found by reading, 2026-12-02), and then lru and the
+// buckets add up to more than the range's PFNs. A helper makes THPs until one lies high enough
+// in RAM for a range starting at PFN 0 or above to split it (a small guest fills RAM from low
+// PFNs up).
+void check_phys_split_thp(Tap &t)
+{
+	constexpr uint64_t kChunk = 65536;
+	const std::string name = "phys referenced=1 over a range whose 65536-PFN chunk ends inside a THP: "
+				 "the THP counted once, every PFN in one bucket (THP)";
+	if (std::string why = no_thp_reason(); !why.empty()) {
+		t.skip(name, why);
+		return;
+	}
+	const uint64_t nr = thp_size() / kPage;
+	Helper h([nr] {
+		const size_t huge = nr * kPage;
+		for (int i = 0; nr && i < 128; ++i) {
+			char *raw = static_cast<char *>(map_anon(2 * huge));
+			char *thp = reinterpret_cast<char *>((reinterpret_cast<uintptr_t>(raw) + huge - 1) & ~(huge - 1));
+			madvise(thp, huge, MADV_HUGEPAGE);
+			touch_write(thp, huge, 6);
+			uint64_t pfn = pfn_of(getpid(), thp);
+			if (pfn + nr / 2 >= kChunk && (kpageflags(pfn) >> 22 & 1))
+				return pfn;
+		}
+		return uint64_t{0};
+	});
+	const uint64_t head = h.value();
+	if (!head) {
+		t.skip(name, "128 THP-sized regions written after MADV_HUGEPAGE, and none is a THP (kpageflags bit 22) at PFN >= " +
+				     std::to_string(kChunk - nr / 2) + " (THP size " + std::to_string(nr) + " pages)");
+		return;
+	}
+	const uint64_t start = head + nr / 2 - kChunk, end = head + nr;
+	std::string raw = ctl_transact("phys start_pfn=" + hex(start) + " end_pfn=" + hex(end) + " referenced=1").text;
+	std::string unbalanced = phys_buckets_unbalanced(raw);
+	t.ok(unbalanced.empty(), name, "THP head PFN " + hex(head) + "\n" + unbalanced);
+}
+
 // Makes every present page of this process's private writable mappings its own (a write of the
 // byte already there breaks COW): a helper forked from the harness then shares no page with it,
 // and the harness's own allocations while it reads /proc cannot move the sharing being measured.
@@ -492,15 +533,6 @@ Helper populated(bool reserve)
 	});
 }
 
-// The fastest of three runs of share of pid by method.
-double share_seconds(int pid, const char *method)
-{
-	double best = 1e9;
-	for (int i = 0; i < 3; ++i)
-		best = std::min(best, seconds_of([&] { share(pid, method); }));
-	return best;
-}
-
 void check_reservation(Tap &t)
 {
 	Helper plain = populated(false), reserved = populated(true);
@@ -509,10 +541,22 @@ void check_reservation(Tap &t)
 		return;
 	}
 	for (const char *method : {"bulk", "walk"}) {
-		double a = share_seconds(plain.pid(), method), b = share_seconds(reserved.pid(), method);
+		// The fastest of the runs, the two processes in turn (contention on a busy host then
+		// slows both alike), up to three rounds of three: a reservation that cost time in
+		// proportion to its size would be seconds slower in every round.
+		double a = 1e9, b = 1e9;
+		int round = 0;
+		while (round == 0 || (round < 3 && b > 1.25 * a + 0.05)) {
+			++round;
+			for (int i = 0; i < 3; ++i) {
+				a = std::min(a, seconds_of([&] { share(plain.pid(), method); }));
+				b = std::min(b, seconds_of([&] { share(reserved.pid(), method); }));
+			}
+		}
 		ShareReply r = share(reserved.pid(), method);
 		char line[256];
-		std::snprintf(line, sizeof(line), "64 MiB alone %.3f s, with a 1 TiB reservation %.3f s", a, b);
+		std::snprintf(line, sizeof(line), "64 MiB alone %.3f s, with a 1 TiB reservation %.3f s (round %d of 3)", a, b,
+			      round);
 		t.ok(r.ok && r.num("rss") >= static_cast<long>((64 << 20) / kPage) && b <= 1.25 * a + 0.05,
 		     std::string("share: a 1 TiB PROT_NONE reservation adds nothing measurable (method=") + method + "): " + line,
 		     r.raw);
@@ -549,10 +593,18 @@ void check_kill(Tap &t)
 	Helper big = populated(true);
 	const std::string cmds[] = {"phys referenced=1 method=walk", "share pid=" + std::to_string(big.pid()) + " method=walk"};
 	for (const std::string &cmd : cmds) {
-		double whole = seconds_of([&] { ctl_transact(cmd); });
-		double lat = kill_latency(cmd, whole / 3);
-		char line[160];
-		std::snprintf(line, sizeof(line), "it takes %.3f s whole; SIGKILL a third in ended it in %.3f s", whole, lat);
+		// The faster of two runs: a first run can be three times slower than the next (one
+		// make check run's share took 1.378 s, then ended before a SIGKILL 0.46 s into the
+		// next). A run that still ends before the signal is tried again, the signal sent
+		// twice as early, at most three times.
+		double whole = std::min(seconds_of([&] { ctl_transact(cmd); }), seconds_of([&] { ctl_transact(cmd); }));
+		double after = whole / 3, lat = -1;
+		int tries = 0;
+		for (; tries < 3 && lat == -1; ++tries, after /= 2)
+			lat = kill_latency(cmd, after);
+		char line[192];
+		std::snprintf(line, sizeof(line), "it takes %.3f s whole; SIGKILL %.3f s in ended it in %.3f s (try %d of 3)",
+			      whole, 2 * after, lat, tries);
 		t.ok(lat >= 0 && lat < 0.5, "SIGKILL ends '" + cmd + "' at once: " + line,
 		     lat == -1 ? "the command ended before the signal" : lat == -2 ? "still running 30 s after SIGKILL" : "");
 	}
@@ -690,6 +742,7 @@ void run_share_scenarios(Tap &t)
 		std::vector<int> tree = kids;
 		tree.push_back(root.pid());
 		check_phys(t, tree);
+		check_phys_split_thp(t);
 	}
 	{
 		Helper root(build_double_map);

@@ -37,10 +37,14 @@ boot)
 		ok $? "/dev/rmapscope is a character device, mode 600 ($(ls -l /dev/rmapscope 2>&1 | cut -c1-60))"
 		dmesg | grep -q 'rmapscope: serving ctl.s commands at /dev/rmapscope (integrity lockdown)'; ok $? "the log says where"
 		out=$(walk); ok $? "the CLI walks through the device: $(echo "$out" | head -n 1 | cut -c1-80)"
+		# rmapscope-drgn's live source (docs/postmortem.md; make postmortem reads it here too).
+		head -c 64 /proc/kcore > /dev/null 2>&1; ok $? "/proc/kcore opens and reads (LOCKDOWN_KCORE is a confidentiality reason)"
 	else
 		[ ! -e /dev/rmapscope ]; ok $? "no /dev/rmapscope: confidentiality serves no command"
 		out=$(walk); rc=$?
 		refused $rc "$out" 'locked down'; ok $? "the CLI refuses and says why: $out"
+		err=$(head -c 64 /proc/kcore 2>&1 > /dev/null); rc=$?
+		refused $rc "$err" 'not permitted'; ok $? "/proc/kcore is refused, so rmapscope-drgn cannot read this kernel live: $err"
 	fi
 	;;
 runtime)

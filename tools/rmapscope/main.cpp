@@ -4,6 +4,7 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <optional>
 #include <sstream>
 
@@ -138,6 +139,41 @@ void add_target_options(CLI::App *cmd, Target &t, bool pid_needs_addr = true)
 	pfn->excludes(pid)->excludes(addr);
 }
 
+// The table of a walk's reply in the module's text format (from the module, or a saved one).
+int print_walk_table(const rmapscope::CtlReply &r)
+{
+	rmapscope::WalkReply w = rmapscope::parse_walk_reply(r);
+	if (w.err) {
+		std::cerr << "rmapscope: the module's walk reply does not parse:\n" << r.text;
+		return 1;
+	}
+	std::cout << "folio pfn " << w.folio.get("pfn").value_or("?") << "  " << w.kind() << "  "
+		  << w.folio.get("nr_pages").value_or("?") << " page(s)  mapcount "
+		  << w.folio.get("mapcount").value_or("?")
+		  << (w.folio.get("flags") ? "  flags " + std::string(*w.folio.get("flags")) : std::string()) << "\n\n";
+	std::printf("%-14s %-16s %-33s %-5s %-18s %-5s %-5s %-3s %s\n", "PID", "COMM", "VMA", "PROT", "ADDR",
+		    "LEVEL", "PAGES", "YDW", "FILE");
+	for (const auto &m : w.maps) {
+		std::string pids;
+		for (int p : m.pids)
+			pids += (pids.empty() ? "" : ",") + std::to_string(p);
+		char vma[64], addr[32], ydw[4] = {m.young ? 'y' : '-', m.dirty ? 'd' : '-', m.write ? 'w' : '-', 0};
+		std::snprintf(vma, sizeof(vma), "%lx-%lx", (unsigned long)m.vma_start, (unsigned long)m.vma_end);
+		std::snprintf(addr, sizeof(addr), "%lx", (unsigned long)m.addr);
+		std::printf("%-14s %-16s %-33s %-5s %-18s %-5s %-5u %-3s %s\n", pids.c_str(), m.comm.c_str(), vma,
+			    m.prot.c_str(), addr, m.level.c_str(), m.pages, ydw, m.file.c_str());
+	}
+	for (const auto &s : w.skips)
+		std::cout << "skipped  pid " << s.get("pid").value_or("-") << "  vma " << s.get("vma").value_or("?")
+			  << "  (the rmap tree names this VMA, but no entry in it maps the folio)\n";
+	// A walk read from a crash dump has no time (ns=).
+	auto ns = w.walk.get("ns");
+	std::cout << "\n" << w.walk.get("maps").value_or("?") << " mapping(s) in " << w.walk.get("vmas").value_or("?")
+		  << " VMA(s) visited" << (ns ? ", walk took " + std::string(*ns) + " ns" : std::string())
+		  << (w.walk.get("truncated") == "1" ? " (truncated: raise --max)" : "") << "\n";
+	return 0;
+}
+
 int cmd_walk(const Target &t, bool json, unsigned max)
 {
 	std::string cmd = t.command("walk");
@@ -155,33 +191,7 @@ int cmd_walk(const Target &t, bool json, unsigned max)
 		std::cout << r.text;
 		return 0;
 	}
-	rmapscope::WalkReply w = rmapscope::parse_walk_reply(r);
-	if (w.err) {
-		std::cerr << "rmapscope: the module's walk reply does not parse:\n" << r.text;
-		return 1;
-	}
-	std::cout << "folio pfn " << w.folio.get("pfn").value_or("?") << "  " << w.kind() << "  "
-		  << w.folio.get("nr_pages").value_or("?") << " page(s)  mapcount "
-		  << w.folio.get("mapcount").value_or("?") << "  flags " << w.folio.get("flags").value_or("") << "\n\n";
-	std::printf("%-14s %-16s %-33s %-5s %-18s %-5s %-5s %-3s %s\n", "PID", "COMM", "VMA", "PROT", "ADDR",
-		    "LEVEL", "PAGES", "YDW", "FILE");
-	for (const auto &m : w.maps) {
-		std::string pids;
-		for (int p : m.pids)
-			pids += (pids.empty() ? "" : ",") + std::to_string(p);
-		char vma[64], addr[32], ydw[4] = {m.young ? 'y' : '-', m.dirty ? 'd' : '-', m.write ? 'w' : '-', 0};
-		std::snprintf(vma, sizeof(vma), "%lx-%lx", (unsigned long)m.vma_start, (unsigned long)m.vma_end);
-		std::snprintf(addr, sizeof(addr), "%lx", (unsigned long)m.addr);
-		std::printf("%-14s %-16s %-33s %-5s %-18s %-5s %-5u %-3s %s\n", pids.c_str(), m.comm.c_str(), vma,
-			    m.prot.c_str(), addr, m.level.c_str(), m.pages, ydw, m.file.c_str());
-	}
-	for (const auto &s : w.skips)
-		std::cout << "skipped  pid " << s.get("pid").value_or("-") << "  vma " << s.get("vma").value_or("?")
-			  << "  (the rmap tree names this VMA, but no entry in it maps the folio)\n";
-	std::cout << "\n" << w.walk.get("maps").value_or("?") << " mapping(s) in " << w.walk.get("vmas").value_or("?")
-		  << " VMA(s) visited, walk took " << w.walk.get("ns").value_or("?") << " ns"
-		  << (w.walk.get("truncated") == "1" ? " (truncated: raise --max)" : "") << "\n";
-	return 0;
+	return print_walk_table(r);
 }
 
 // tree, referenced and unmap print the module's reply as it is: key=value records or JSON
@@ -207,14 +217,12 @@ void add_picture_options(CLI::App *cmd, Picture &p)
 	cmd->add_option("--svg", p.svg, "render the picture to this SVG file (needs Graphviz's dot)")->type_name("FILE");
 }
 
-int cmd_picture(const std::string &cmd, bool tree, const Picture &p)
+// The picture of a reply in the module's JSON format; the reply is printed too.
+int draw_picture(const std::string &reply, const std::string &cmd, bool tree, const Picture &p)
 {
-	auto reply = ask(cmd + " format=json");
-	if (!reply)
-		return 1;
-	auto j = nlohmann::json::parse(*reply, nullptr, false);
-	if (j.is_discarded()) {
-		std::cerr << "rmapscope: the module's reply to '" << cmd << "' is not JSON:\n" << *reply;
+	auto j = nlohmann::json::parse(reply, nullptr, false);
+	if (j.is_discarded() || !j.is_object() || !j.contains("folio") || !j.contains(tree ? "tree" : "maps")) {
+		std::cerr << "rmapscope: the reply to '" << cmd << "' is not the module's JSON:\n" << reply;
 		return 1;
 	}
 	std::string dot = tree ? rmapscope::tree_dot(j, cmd) : rmapscope::walk_dot(j, cmd);
@@ -230,8 +238,49 @@ int cmd_picture(const std::string &cmd, bool tree, const Picture &p)
 		std::cerr << "rmapscope: " << err << "\n";
 		return 1;
 	}
-	std::cout << *reply;
+	std::cout << reply;
 	return 0;
+}
+
+int cmd_picture(const std::string &cmd, bool tree, const Picture &p)
+{
+	auto reply = ask(cmd + " format=json");
+	return reply ? draw_picture(*reply, cmd, tree, p) : 1;
+}
+
+// walk/tree --from FILE: a reply saved elsewhere, drawn with no module: the module's own, or
+// rmapscope-drgn's from a crash dump or /proc/kcore (docs/postmortem.md). walk's table, and
+// tree's records as they are, come from the text format; --dot/--svg from the JSON one.
+int cmd_from(const std::string &path, bool tree, const Picture &p)
+{
+	const std::string verb = tree ? "tree" : "walk";
+	std::ifstream f(path);
+	if (!f.is_open()) {
+		std::cerr << "rmapscope: cannot read " << path << ": " << std::strerror(errno) << "\n";
+		return 1;
+	}
+	std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+	const bool json = text.find_first_not_of(" \t\r\n") != std::string::npos && text[text.find_first_not_of(" \t\r\n")] == '{';
+	if (p.wanted()) {
+		if (!json) {
+			std::cerr << "rmapscope: --dot and --svg draw from the JSON format (" << verb << " --json, rmapscope-drgn "
+				  << verb << " --format json); " << path << " is text\n";
+			return 1;
+		}
+		return draw_picture(text, verb + " --from " + path, tree, p);
+	}
+	if (tree) { // as `rmapscope tree` prints a reply: as it is
+		std::cout << text;
+		return 0;
+	}
+	if (json) {
+		std::cerr << "rmapscope: the table is drawn from the text format (the module's default, rmapscope-drgn's "
+			     "default); " << path << " is JSON: give --dot or --svg to draw it\n";
+		return 1;
+	}
+	rmapscope::CtlReply r;
+	r.text = std::move(text);
+	return print_walk_table(r);
 }
 
 // tour --record prints a recording; --out draws one (recorded here, or --from a file).
@@ -303,6 +352,17 @@ int main(int argc, char **argv)
 	walk->add_flag("--all-owners", target.all_owners, "name every process of a CLONE_VM-shared mm (scans all tasks)");
 	Picture wpic;
 	add_picture_options(walk, wpic);
+	std::string wfrom;
+	walk->add_option("--from", wfrom,
+			 "draw a walk saved elsewhere, with no module: the module's reply or rmapscope-drgn's from a crash "
+			 "dump (text for the table, JSON for --dot/--svg)")
+		->type_name("FILE")
+		->excludes("--pid")
+		->excludes("--addr")
+		->excludes("--pfn")
+		->excludes("--json")
+		->excludes("--max")
+		->excludes("--all-owners");
 
 	Target ttarget;
 	auto *tree = app.add_subcommand("tree", "the anon_vma chain, i_mmap or KSM rmap items behind a page");
@@ -312,6 +372,16 @@ int main(int argc, char **argv)
 	tree->add_flag("--family", family, "anon: every anon_vma and AVC of the page's anon_vma family");
 	Picture tpic;
 	add_picture_options(tree, tpic);
+	std::string tfrom;
+	tree->add_option("--from", tfrom,
+			 "show a tree saved elsewhere, with no module: the module's reply or rmapscope-drgn's from a crash "
+			 "dump (printed as it is; JSON for --dot/--svg)")
+		->type_name("FILE")
+		->excludes("--pid")
+		->excludes("--addr")
+		->excludes("--pfn")
+		->excludes("--json")
+		->excludes("--family");
 
 	Target rtarget;
 	std::string rstart, rend;
@@ -397,6 +467,10 @@ int main(int argc, char **argv)
 		return cmd_version(json);
 	if (*doctor)
 		return rmapscope::run_doctor(json);
+	if (*walk && !wfrom.empty())
+		return cmd_from(wfrom, false, wpic);
+	if (*tree && !tfrom.empty())
+		return cmd_from(tfrom, true, tpic);
 	if (*walk && wpic.wanted())
 		return target.given() ? cmd_picture(target.command("walk") + (max ? " max=" + std::to_string(max) : ""), false, wpic) : 2;
 	if (*walk)
