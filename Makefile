@@ -98,7 +98,7 @@ $(SNOOP)/rmapsnoop: $(SNOOP_SRCS) $(SNOOP_HDRS) $(SNOOP)/rmapsnoop.skel.h
 
 # --- host unit tests of the C++ core (the same sources the module builds, minus runtime.cpp) ---
 CORE_HOST_SRCS := $(filter-out module/core/runtime.cpp,$(wildcard module/core/*.cpp))
-HOST_TEST_SRCS := $(wildcard tests/host/*.cpp) tools/rmapscope/record.cpp
+HOST_TEST_SRCS := $(wildcard tests/host/*.cpp) tools/rmapscope/record.cpp tools/rmapscope/census.cpp tools/rmapscope/export.cpp
 HOST_CXXFLAGS := -std=c++20 -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined -fno-sanitize-recover=all
 
 # One object per source (make -j compiles them side by side), each with its header dependencies.

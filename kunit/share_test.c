@@ -57,6 +57,13 @@ static struct rs_phys_result *rs_phys(struct kunit *test, unsigned long pfn, int
 	KUNIT_ASSERT_NOT_NULL(test, res->files);
 	res->owners_cap = 16;
 	res->files_cap = 4;
+	/* sets=1 always: the census of the same pages (phys_sets.c). */
+	res->sets = kunit_kcalloc(test, 4, sizeof(*res->sets), GFP_KERNEL);
+	res->set_members = kunit_kcalloc(test, 16, sizeof(*res->set_members), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, res->sets);
+	KUNIT_ASSERT_NOT_NULL(test, res->set_members);
+	res->sets_cap = 4;
+	res->set_members_cap = 16;
 	res->no_young = no_young;
 	KUNIT_ASSERT_EQ_MSG(test, rs_os_phys(pfn, pfn + 1, referenced, 0, method, res, msg, sizeof(msg)), 0, "%s", msg);
 	return res;
@@ -95,8 +102,9 @@ static void rs_share_test_figures(struct kunit *test)
 }
 
 /*
- * phys of the twice-mapped shmem page: one owner, one page (not shared: one mm), the file named;
- * by each method, and by bulk's mapcount shortcut (young=0: its mapcount, 2, is its candidates').
+ * phys of the twice-mapped shmem page: one owner, one page (not shared: one mm), the file named,
+ * one set of owners (sets=1); by each method, and by bulk's mapcount shortcut (young=0: its
+ * mapcount, 2, is its candidates').
  */
 static void rs_share_test_phys(struct kunit *test)
 {
@@ -124,6 +132,17 @@ static void rs_share_test_phys(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, r->owners[0].pss >> RS_PSS_SHIFT, PAGE_SIZE);	/* both its entries */
 		/* Both entries were just used, so young; the shortcut read neither. */
 		KUNIT_EXPECT_EQ(test, r->owners[0].young, run == 2 ? 0UL : 1UL);
+		/* smaps' Rss counts both entries; with two entries the page is shared, not private. */
+		KUNIT_EXPECT_EQ(test, r->owners[0].rss, 2UL);
+		KUNIT_EXPECT_EQ(test, r->owners[0].uss, 0UL);
+		/* One set: this mm alone, holding the page once. */
+		KUNIT_ASSERT_EQ(test, r->nr_sets, 1U);
+		KUNIT_EXPECT_EQ(test, r->sets_dropped, 0UL);
+		KUNIT_EXPECT_EQ(test, r->sets[0].pages, 1UL);
+		KUNIT_EXPECT_EQ(test, r->sets[0].kind[RS_SK_SHMEM], 1UL);
+		KUNIT_ASSERT_EQ(test, r->sets[0].n, 1U);
+		KUNIT_EXPECT_EQ(test, r->set_members[r->sets[0].first], r->owners[0].id);
+		KUNIT_EXPECT_EQ(test, r->sets[0].unlisted, 0U);
 		KUNIT_ASSERT_EQ(test, r->nr_files, 1U);
 		KUNIT_EXPECT_NOT_NULL(test, strstr(r->files[0].path, "rmapscope-kunit"));
 		KUNIT_EXPECT_EQ(test, r->files[0].pages, 1UL);

@@ -57,5 +57,13 @@
 /* phys: the owners and files listed (more are counted in owners_dropped= and files_dropped=). */
 #define RMAPSCOPE_PHYS_OWNERS_MAX 1024
 #define RMAPSCOPE_PHYS_FILES_MAX 512
+/*
+ * phys sets=1: the owners listed (every process, on most machines), the sets of owners that map
+ * the same pages, and the owner ids all the sets list together. Pages past them are counted in
+ * sets_dropped=.
+ */
+#define RMAPSCOPE_PHYS_SETS_OWNERS_MAX 6144
+#define RMAPSCOPE_PHYS_SETS_MAX 65536
+#define RMAPSCOPE_PHYS_SET_MEMBERS_MAX (1UL << 20)
 
 #endif /* RMAPSCOPE_ABI_H */

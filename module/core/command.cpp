@@ -77,7 +77,7 @@ constexpr VerbSpec kVerbs[] = {
 };
 
 // The keys a command may carry: one enum, one table. A key's bit in Parser::seen_ is 1 << Key.
-enum Key : unsigned { kPid, kAddr, kPfn, kFormat, kMax, kStart, kEnd, kDetail, kOwners, kStartPfn, kEndPfn, kReferenced, kFamily, kMethod, kYoung, kNrKeys };
+enum Key : unsigned { kPid, kAddr, kPfn, kFormat, kMax, kStart, kEnd, kDetail, kOwners, kStartPfn, kEndPfn, kReferenced, kFamily, kMethod, kYoung, kSets, kNrKeys };
 
 // What a key's value is: a number in [min, max], or one of two words (format=, owners=).
 struct Words {
@@ -112,6 +112,7 @@ constexpr KeySpec kKeys[] = {
 	{"family", kFamily, 0, 1, nullptr, "family must be 0 or 1, got "},
 	{"method", kMethod, 1, 0, &kMethodWords},
 	{"young", kYoung, 0, 1, nullptr, "young must be 0 or 1, got "},
+	{"sets", kSets, 0, 1, nullptr, "sets must be 0 or 1, got "},
 };
 static_assert(sizeof(kKeys) / sizeof(kKeys[0]) == kNrKeys, "one spec per key, in enum order");
 
@@ -261,6 +262,9 @@ private:
 		case kYoung:
 			cmd_.no_young = v ? 0 : 1;
 			break;
+		case kSets:
+			cmd_.sets = static_cast<int>(v);
+			break;
 		default:
 			break;
 		}
@@ -271,13 +275,13 @@ private:
 		constexpr unsigned pid = bit(kPid), addr = bit(kAddr), pfn = bit(kPfn), max = bit(kMax);
 		constexpr unsigned start = bit(kStart), end = bit(kEnd), detail = bit(kDetail);
 		constexpr unsigned range = start | end | detail;
-		constexpr unsigned phys_keys = bit(kStartPfn) | bit(kEndPfn) | bit(kReferenced) | bit(kYoung);
+		constexpr unsigned phys_keys = bit(kStartPfn) | bit(kEndPfn) | bit(kReferenced) | bit(kYoung) | bit(kSets);
 		if (cmd_.verb == RS_VERB_PHYS)
 			return finish_phys(seen_ & ~(phys_keys | bit(kFormat) | bit(kOwners) | bit(kMethod)));
 		if ((seen_ & bit(kMethod)) && cmd_.verb != RS_VERB_SHARE)
 			return fail("method= belongs to share and phys only");
 		if (seen_ & phys_keys)
-			return fail("start_pfn=, end_pfn=, referenced= and young= belong to phys only");
+			return fail("start_pfn=, end_pfn=, referenced=, young= and sets= belong to phys only");
 		if ((seen_ & bit(kFamily)) && cmd_.verb != RS_VERB_TREE)
 			return fail("family= belongs to tree only");
 		if (cmd_.verb == RS_VERB_SHARE)
@@ -302,11 +306,11 @@ private:
 		return fail("no target: give pid= and addr=, or pfn=");
 	}
 
-	// phys [start_pfn= end_pfn=] [referenced=] [young=] [format=] [owners=]: whose is this memory.
+	// phys [start_pfn= end_pfn=] [referenced=] [young=] [sets=] [format=] [owners=]: whose is this memory.
 	int finish_phys(unsigned others)
 	{
 		if (others)
-			return fail("phys takes start_pfn=, end_pfn=, referenced=, young=, method=, format= and owners= only");
+			return fail("phys takes start_pfn=, end_pfn=, referenced=, young=, sets=, method=, format= and owners= only");
 		// referenced=1 counts a page whose entry the scan saw young: it needs the entries read.
 		if (cmd_.no_young && cmd_.referenced)
 			return fail("young=0 and referenced=1 do not go together: referenced= needs the young entries");

@@ -46,6 +46,8 @@ struct rs_command {
 	int method;
 	/* phys young=0: young entries not read (a page every candidate maps needs no entry read) */
 	int no_young;
+	/* phys sets=1: the sets of processes that map the same pages, and every process listed */
+	int sets;
 };
 
 /*

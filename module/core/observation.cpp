@@ -189,6 +189,122 @@ void positions(const rs_obs &o, unsigned char flag, unsigned long *b)
 			set(b, j);
 }
 
+// phys sets=1: the mapped pages of an observation split by the set of deltas (processes) that
+// map them, by partition refinement: all mapped positions start in one class; each delta's
+// positions split every class they cut into the part it maps (the delta joins its members) and
+// the part it does not. One class per distinct set of mappers, found with a few word operations
+// per class per delta, never a pair of processes: a page 253 processes map is one class of 253.
+// A class's members are a list of cells shared with the class it split from (the members before
+// the split are the same), so a split costs one cell, not a copy.
+class Classes {
+public:
+	Classes(rs_obs_classes *c, const rs_obs &o, const unsigned long *mask, const unsigned long *thp)
+		: c_(c), o_(o), thp_(thp)
+	{
+		if (!c_)
+			return;
+		c_->ncls = 0;
+		c_->overflow = o.n > c_->cap;	// the caller's room is for every position
+		if (c_->overflow)
+			return;
+		words_ = RS_OBS_WORDS(o.n);
+		// Every mapped position: the first class, with no member yet.
+		unsigned long *m = c_->masks;
+		bool any = false;
+		for (usize w = 0; w < words_; ++w) {
+			m[w] = 0;
+			for (usize b = 0; b < kBits && w * kBits + b < o.n; ++b) {
+				usize j = w * kBits + b;
+				if (test(mask, j) && o.counts[j])
+					m[w] |= 1UL << b;
+			}
+			any |= m[w] != 0;
+		}
+		if (any) {
+			c_->cls[0] = rs_obs_class{};
+			c_->heads[0] = kNil;
+			c_->ncls = 1;
+		}
+	}
+
+	bool on() const { return c_ != nullptr; }
+
+	// Delta d maps the positions in g.
+	void split(const unsigned long *g, unsigned d)
+	{
+		if (!c_ || c_->overflow)
+			return;
+		const unsigned n = c_->ncls;
+		for (unsigned k = 0; k < n; ++k) {
+			unsigned long *m = c_->masks + k * words_;
+			bool in = false, out = false;
+			for (usize w = 0; w < words_; ++w) {
+				in |= (m[w] & g[w]) != 0;
+				out |= (m[w] & ~g[w]) != 0;
+			}
+			if (!in)
+				continue;
+			if (cells_ == c_->cells_cap) {
+				c_->overflow = 1;
+				return;
+			}
+			const unsigned cell = cells_++;
+			c_->cells[2 * cell] = d;
+			c_->cells[2 * cell + 1] = c_->heads[k];
+			if (out) {
+				// The part d does not map keeps the members so far; this part gains d.
+				unsigned long *m2 = c_->masks + c_->ncls * words_;
+				for (usize w = 0; w < words_; ++w) {
+					m2[w] = m[w] & ~g[w];
+					m[w] &= g[w];
+				}
+				c_->heads[c_->ncls++] = c_->heads[k];
+			}
+			c_->heads[k] = cell;
+		}
+	}
+
+	// Each class's pages and members, flattened.
+	void finish()
+	{
+		if (!c_ || c_->overflow) {
+			if (c_)
+				c_->ncls = 0;
+			return;
+		}
+		unsigned used = 0, out = 0;
+		for (unsigned k = 0; k < c_->ncls; ++k) {
+			if (c_->heads[k] == kNil)
+				continue;	// cannot happen: every mapped position has a mapper
+			const unsigned long *m = c_->masks + k * words_;
+			rs_obs_class &cl = c_->cls[out];
+			cl.pages = count(m, nullptr, o_.n);
+			cl.thp = count(m, thp_, o_.n);
+			cl.first = used;
+			cl.n = 0;
+			for (unsigned cell = c_->heads[k]; cell != kNil; cell = c_->cells[2 * cell + 1]) {
+				if (used == c_->members_cap) {
+					c_->overflow = 1;
+					c_->ncls = 0;
+					return;
+				}
+				c_->members[used++] = c_->cells[2 * cell];
+				cl.n++;
+			}
+			++out;
+		}
+		c_->ncls = out;
+	}
+
+private:
+	static constexpr unsigned kNil = ~0U;
+	rs_obs_classes *c_;
+	const rs_obs &o_;
+	const unsigned long *thp_;
+	usize words_ = 0;
+	unsigned cells_ = 0;
+};
+
 } // namespace
 } // namespace rs
 
@@ -250,12 +366,12 @@ extern "C" unsigned int rs_core_share_observe(rs_share_result *res, const rs_obs
 }
 
 extern "C" unsigned int rs_core_phys_observe(rs_phys_result *res, rs_phys_file *file, const rs_obs *o,
-					     rs_obs_delta *out)
+					     rs_obs_delta *out, rs_obs_classes *classes)
 {
 	using namespace rs;
 	const usize words = RS_OBS_WORDS(o->n);
 	unsigned long *g = o->bits, *y = g + words, *m1 = y + words, *m2 = m1 + words, *mask = m2 + words,
-		      *thp = mask + words;
+		      *thp = mask + words, *priv = thp + words;
 	units(*o);
 	unsigned n = sorted_maps(*o, true);
 
@@ -272,6 +388,7 @@ extern "C" unsigned int rs_core_phys_observe(rs_phys_result *res, rs_phys_file *
 	}
 	unsigned long long all = 0;
 	zero(mask, o->n);
+	zero(priv, o->n);
 	for (unsigned j = 0; j < o->n; ++j) {
 		if (!(o->flags[j] & RS_POS_PAGE))
 			continue;
@@ -281,6 +398,8 @@ extern "C" unsigned int rs_core_phys_observe(rs_phys_result *res, rs_phys_file *
 			res->unmapped++;
 			continue;
 		}
+		if (o->counts[j] == 1)
+			set(priv, j);	// smaps' private: one entry maps it
 		bool multi = test(m2, j);
 		res->mapped++;
 		res->kind[o->kind]++;
@@ -293,16 +412,19 @@ extern "C" unsigned int rs_core_phys_observe(rs_phys_result *res, rs_phys_file *
 	}
 	positions(*o, RS_POS_THP | RS_POS_PAGE, thp);
 
+	Classes cls(classes, *o, mask, thp);
 	unsigned nd = 0;
 	Reuse reuse;
 	for (unsigned i = 0, e; i < n; i = e) {
 		e = group_end(*o, i, n);
 		rs_obs_delta &d = out[nd];
 		d.mm = o->maps[o->order[i]].mm;
-		if (const rs_share_peer *r = reuse.find(*o, i, e, true)) {
+		const rs_share_peer *r = reuse.find(*o, i, e, true);
+		if (!r || cls.on())
+			and_into(g, group_or(*o, i, e, g, false), mask, o->n);
+		if (r) {
 			d.d = *r;
 		} else {
-			and_into(g, group_or(*o, i, e, g, false), mask, o->n);
 			const unsigned long *young = group_or(*o, i, e, y, true);
 			d.d = rs_share_peer{};
 			d.d.pages = count(g, nullptr, o->n);
@@ -311,10 +433,18 @@ extern "C" unsigned int rs_core_phys_observe(rs_phys_result *res, rs_phys_file *
 			d.d.young = count(g, young, o->n);
 			d.d.kind[o->kind] = d.d.pages;
 			d.d.pss = d.d.pages ? group_pss(*o, i, e, mask, all) : 0;
+			// smaps counts every entry: a page the process maps twice is twice in its Rss.
+			for (unsigned k = i; k < e && d.d.pages; ++k) {
+				d.d.rss += count(o->maps[o->order[k]].pages, mask, o->n);
+				d.d.uss += count(o->maps[o->order[k]].pages, priv, o->n);
+			}
 			reuse.keep(*o, i, e, d.d);
 		}
+		if (d.d.pages)
+			cls.split(g, nd);
 		nd += d.d.pages != 0;
 	}
+	cls.finish();
 	return nd;
 }
 
@@ -327,4 +457,6 @@ extern "C" void rs_core_obs_add(rs_share_peer *to, const rs_share_peer *d)
 	to->pss += d->pss;
 	to->shared += d->shared;
 	to->young += d->young;
+	to->rss += d->rss;
+	to->uss += d->uss;
 }

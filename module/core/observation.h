@@ -46,7 +46,7 @@ struct rs_obs {
 };
 
 #define RS_OBS_WORDS(n) (((n) + 8 * sizeof(long) - 1) / (8 * sizeof(long)))
-#define RS_OBS_SCRATCH_WORDS(n) (6 * RS_OBS_WORDS(n))
+#define RS_OBS_SCRATCH_WORDS(n) (7 * RS_OBS_WORDS(n))
 
 /* One other process's part of an observation: a peer's (share) or an owner's (phys). */
 struct rs_obs_delta {
@@ -64,11 +64,37 @@ unsigned int rs_core_share_observe(struct rs_share_result *res, const struct rs_
 				   struct rs_obs_delta *out);
 
 /*
+ * phys sets=1: an observation's mapped pages grouped by the set of processes that map them
+ * ("classes"): one class per distinct set of deltas, whatever the number of pages or of
+ * entries. The caller gives the room; the core fills it.
+ */
+struct rs_obs_class {
+	unsigned long pages;		/* positions (pages) whose mappers are exactly these deltas */
+	unsigned long thp;		/* ... in PMD-sized folios */
+	unsigned int first, n;		/* the deltas: members[first, first + n), indices into out[] */
+};
+
+struct rs_obs_classes {
+	struct rs_obs_class *cls;	/* room for cap: at least one per position */
+	unsigned int ncls, cap;
+	unsigned int *members;		/* room for members_cap */
+	unsigned int members_cap;
+	/* Scratch: cap masks of RS_OBS_WORDS(n) words, cap heads, and cells_cap list cells. */
+	unsigned long *masks;
+	unsigned int *heads;
+	unsigned int *cells;		/* 2 * cells_cap */
+	unsigned int cells_cap;
+	int overflow;			/* out: more members than the room: no class is given */
+};
+
+/*
  * phys: the pages into res (mapped, unmapped, shared, kinds), into file (NULL: none) and into
- * out[] one delta per mm that maps some of them. Returns the deltas written.
+ * out[] one delta per mm that maps some of them (its rss and uss as smaps counts them), and,
+ * when classes is not NULL, their classes. Returns the deltas written.
  */
 unsigned int rs_core_phys_observe(struct rs_phys_result *res, struct rs_phys_file *file,
-				  const struct rs_obs *o, struct rs_obs_delta *out);
+				  const struct rs_obs *o, struct rs_obs_delta *out,
+				  struct rs_obs_classes *classes);
 
 /* Adds a delta into a peer's totals. */
 void rs_core_obs_add(struct rs_share_peer *to, const struct rs_share_peer *d);

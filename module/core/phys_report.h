@@ -37,6 +37,18 @@ struct rs_phys_file {
 	unsigned long referenced;	/* ... in folios folio_referenced() found referenced */
 };
 
+/*
+ * sets=1: one set of processes (owners) that map the same pages, and those pages: every mapped
+ * page of the range is in exactly one set (or counted in sets_dropped).
+ */
+struct rs_phys_set {
+	unsigned long pages;
+	unsigned long kind[RS_NR_SHARE_KINDS];
+	unsigned long thp;
+	unsigned int first, n;		/* the owners' ids: set_members[first, first + n), ascending */
+	unsigned int unlisted;		/* mappers past the owners listed, not named */
+};
+
 struct rs_phys_result {
 	unsigned long start_pfn, end_pfn;	/* [start, end); end defaults to the end of RAM */
 	int method;			/* RS_METHOD_*: how the mappings were found */
@@ -60,6 +72,12 @@ struct rs_phys_result {
 	unsigned long files_dropped;
 	int all_owners;
 	unsigned int shared_mms;
+	/* sets=1 (sets_cap 0: not asked for): preallocated by the caller. */
+	struct rs_phys_set *sets;
+	unsigned int nr_sets, sets_cap;
+	unsigned int *set_members;
+	unsigned long nr_set_members, set_members_cap;
+	unsigned long sets_dropped;	/* mapped pages in no set: past the room for sets */
 	unsigned long long lock_max_ns;	/* the longest hold of one anon_vma or i_mmap lock */
 	unsigned long long ns;
 };

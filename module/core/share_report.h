@@ -50,6 +50,9 @@ struct rs_share_peer {
 	/* phys only */
 	unsigned long shared;		/* pages it maps that another process maps too */
 	unsigned long young;		/* pages whose entry in it was young (referenced=1) */
+	unsigned long rss;		/* entries of it that map the pages (smaps' Rss, in pages) */
+	unsigned long uss;		/* ... of pages no other entry maps (smaps' Private_*) */
+	unsigned int id;		/* its place in the table while the scan runs (sets= names it) */
 };
 
 struct rs_share_result {

@@ -64,6 +64,7 @@
 #include "folio.h"
 #include "held.h"
 #include "phys_files.h"
+#include "phys_sets.h"
 #include "pt.h"
 #include "sharing.h"
 #include "walk_internal.h"
@@ -94,6 +95,7 @@ struct rs_phys {
 	struct rs_phys_ent *ents;	/* method=bulk: RS_PHYS_ENTS */
 	unsigned int nent;
 	struct folio **members;		/* method=bulk: one group's folios, referenced, or NULL: changed */
+	struct rs_phys_sets *sets;	/* sets=1, or NULL */
 };
 
 /*
@@ -163,7 +165,7 @@ static void rs_phys_walk(struct rs_phys *p, struct folio *folio, unsigned int i0
 		res->skips[RS_PS_TOO_MANY_MAPPINGS] += pages;
 	} else {
 		file = rs_phys_file_of(p, folio);
-		rs_sharing_phys(&p->s, res, file, rs_share_kind(folio));
+		rs_sharing_phys(&p->s, res, file, rs_share_kind(folio), p->sets);
 		if (p->referenced)
 			rs_phys_mark(p, folio_pfn(folio));
 	}
@@ -463,7 +465,7 @@ static void rs_phys_group(struct rs_phys *p, const struct rs_phys_ent *g, unsign
 			} else {
 				if (file && s->nrec && rs_phys_file_unnamed(&p->files, file))
 					rs_phys_file_name(&p->files, file, (struct vm_area_struct *)s->recs[0].vma);
-				rs_sharing_phys(s, res, file, kind);
+				rs_sharing_phys(s, res, file, kind, p->sets);
 				if (p->referenced)
 					rs_phys_mark(p, 0);
 			}
@@ -612,6 +614,13 @@ int rs_os_phys(unsigned long start_pfn, unsigned long end_pfn, int referenced, i
 		ret = -ENOMEM;
 		goto out;
 	}
+	if (res->sets_cap) {
+		p->sets = kvzalloc(sizeof(*p->sets), RS_GFP);
+		if (!p->sets || rs_phys_sets_init(p->sets, res)) {
+			ret = -ENOMEM;
+			goto out;
+		}
+	}
 	if (method == RS_METHOD_BULK) {
 		p->ents = kvmalloc_array(RS_PHYS_ENTS, sizeof(*p->ents), RS_GFP);
 		p->members = kvmalloc_array(RS_POS_MAX, sizeof(*p->members), RS_GFP);
@@ -672,6 +681,9 @@ out:
 	if (p) {
 		rs_sharing_release(&p->s);
 		rs_phys_files_free(&p->files);
+		if (p->sets)
+			rs_phys_sets_free(p->sets);
+		kvfree(p->sets);
 		kvfree(p->ents);
 		kvfree(p->members);
 	}

@@ -24,6 +24,7 @@
 #include "call.h"
 #include "compat.h"
 #include "held.h"
+#include "phys_sets.h"
 #include "sharing.h"
 #include "walk_internal.h"
 
@@ -298,6 +299,7 @@ static struct rs_share_peer *rs_sharing_peer(struct rs_sharing *s, struct mm_str
 	b->slot = s->nr_peers++;
 	s->slots[b->slot] = (struct rs_share_slot){ .mm = mm };
 	memset(&s->peers[b->slot], 0, sizeof(s->peers[b->slot]));
+	s->peers[b->slot].id = b->slot;
 	return &s->peers[b->slot];
 }
 
@@ -317,7 +319,8 @@ static struct rs_obs rs_sharing_obs(struct rs_sharing *s, int kind)
 	};
 }
 
-static void rs_sharing_merge(struct rs_sharing *s, unsigned int nd)
+/* The deltas into the peer table; with ids, each delta's peer id there (U32_MAX: not listed). */
+static void rs_sharing_merge(struct rs_sharing *s, unsigned int nd, u32 *ids)
 {
 	unsigned int d;
 
@@ -326,6 +329,8 @@ static void rs_sharing_merge(struct rs_sharing *s, unsigned int nd)
 
 		if (p)
 			rs_core_obs_add(p, &s->deltas[d].d);
+		if (ids)
+			ids[d] = p ? p->id : U32_MAX;
 	}
 }
 
@@ -333,15 +338,23 @@ void rs_sharing_share(struct rs_sharing *s, struct rs_share_result *res, int kin
 {
 	struct rs_obs o = rs_sharing_obs(s, kind);
 
-	rs_sharing_merge(s, rs_core_share_observe(res, &o, s->deltas));
+	rs_sharing_merge(s, rs_core_share_observe(res, &o, s->deltas), NULL);
 }
 
 void rs_sharing_phys(struct rs_sharing *s, struct rs_phys_result *res, struct rs_phys_file *file,
-		     int kind)
+		     int kind, struct rs_phys_sets *sets)
 {
 	struct rs_obs o = rs_sharing_obs(s, kind);
+	unsigned long mapped = res->mapped;
 
-	rs_sharing_merge(s, rs_core_phys_observe(res, file, &o, s->deltas));
+	rs_sharing_merge(s, rs_core_phys_observe(res, file, &o, s->deltas, sets ? &sets->cls : NULL),
+			 sets ? sets->ids : NULL);
+	if (!sets)
+		return;
+	if (sets->cls.overflow)
+		res->sets_dropped += res->mapped - mapped;
+	else
+		rs_phys_sets_add(sets, kind);
 }
 
 int rs_sharing_name_peers(struct rs_sharing *s, int all_owners, int *all, unsigned int *shared_mms)

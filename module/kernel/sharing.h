@@ -130,8 +130,10 @@ int rs_sharing_walk(struct rs_sharing *s, struct folio *folio, struct mm_struct 
 
 /* The observation into res through the core, and its per-process parts into the peer table. */
 void rs_sharing_share(struct rs_sharing *s, struct rs_share_result *res, int kind);
+struct rs_phys_sets;
+/* sets: phys sets=1's table (phys_sets.h), or NULL. */
 void rs_sharing_phys(struct rs_sharing *s, struct rs_phys_result *res, struct rs_phys_file *file,
-		     int kind);
+		     int kind, struct rs_phys_sets *sets);
 
 /* One hold of an rmap lock, from t0 (ktime_get_ns()) until now: the longest is kept. */
 void rs_sharing_held(struct rs_sharing *s, u64 t0);

@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <random>
+#include <set>
 #include <vector>
 
 #include "../../module/core/observation.h"
@@ -79,14 +81,37 @@ std::map<int, rs_share_peer> share(rs_share_result &res, Obs &o)
 	return by;
 }
 
-std::map<int, rs_share_peer> phys(rs_phys_result &res, rs_phys_file *file, Obs &o, int kind = RS_SK_ANON)
+// phys sets=1's classes of one observation: the set of mm numbers -> (pages, thp).
+using ClassMap = std::map<std::set<int>, std::pair<unsigned long, unsigned long>>;
+
+std::map<int, rs_share_peer> phys(rs_phys_result &res, rs_phys_file *file, Obs &o, int kind = RS_SK_ANON,
+				  ClassMap *classes = nullptr, unsigned members_cap = 4096)
 {
 	rs_obs obs = o.build(kind);
 	std::vector<rs_obs_delta> out(o.maps.size() + 1);
-	unsigned nd = rs_core_phys_observe(&res, file, &obs, out.data());
+	std::vector<rs_obs_class> cls(o.n);
+	std::vector<unsigned> members(members_cap), heads(o.n), cells(2 * members_cap);
+	std::vector<unsigned long> masks(o.n * RS_OBS_WORDS(o.n));
+	rs_obs_classes c{cls.data(), 0, o.n, members.data(), members_cap, masks.data(), heads.data(), cells.data(),
+			 members_cap, 0};
+	unsigned nd = rs_core_phys_observe(&res, file, &obs, out.data(), classes ? &c : nullptr);
 	std::map<int, rs_share_peer> by;
+	const auto mm_of = [&](unsigned d) { return static_cast<int>(reinterpret_cast<unsigned long>(out[d].mm) >> 8); };
 	for (unsigned i = 0; i < nd; ++i)
-		by[static_cast<int>(reinterpret_cast<unsigned long>(out[i].mm) >> 8)] = out[i].d;
+		by[mm_of(i)] = out[i].d;
+	if (classes) {
+		classes->clear();
+		if (c.overflow)
+			(*classes)[{-1}] = {0, 0};
+		for (unsigned k = 0; k < c.ncls; ++k) {
+			std::set<int> who;
+			for (unsigned m = 0; m < cls[k].n; ++m)
+				who.insert(mm_of(members[cls[k].first + m]));
+			EXPECT_EQ(who.size(), cls[k].n) << "a delta listed twice in one class";
+			EXPECT_FALSE(classes->count(who)) << "two classes of one set";
+			(*classes)[who] = {cls[k].pages, cls[k].thp};
+		}
+	}
 	return by;
 }
 
@@ -301,3 +326,116 @@ TEST(Observation, AlikeMapsAndTheirNeighboursEachGetTheirOwnFigures)
 }
 
 } // namespace
+
+// phys sets=1: the pages of an observation split by the exact set of processes mapping them.
+TEST(Observation, ClassesGroupPagesByTheSetOfProcessesThatMapThem)
+{
+	// A fork tree of 200 that all map pages 0-5; page 6 only the first 100; page 7 one
+	// process twice (a double mapping is one member); page 8 nobody (unmapped); 2 and 3 THP.
+	Obs o(9);
+	std::vector<unsigned> six = {0, 1, 2, 3, 4, 5};
+	for (int mm = 1; mm <= 200; ++mm)
+		o.map(mm, mm <= 100 ? std::vector<unsigned>{0, 1, 2, 3, 4, 5, 6} : six);
+	o.map(300, {7}).map(300, {7});
+	for (unsigned p = 0; p < 9; ++p)
+		o.page(p, p == 2 || p == 3 ? RS_POS_THP : 0);
+	rs_phys_result res{};
+	ClassMap classes;
+	auto owners = phys(res, nullptr, o, RS_SK_ANON, &classes);
+	std::set<int> all, first;
+	for (int mm = 1; mm <= 200; ++mm) {
+		all.insert(mm);
+		if (mm <= 100)
+			first.insert(mm);
+	}
+	ASSERT_EQ(classes.size(), 3u);
+	EXPECT_EQ(classes[all], std::make_pair(6UL, 2UL));
+	EXPECT_EQ(classes[first], std::make_pair(1UL, 0UL));
+	EXPECT_EQ(classes[std::set<int>{300}], std::make_pair(1UL, 0UL));
+	// smaps' arithmetic: two entries map page 7, so its mapcount is 2 and smaps calls it shared
+	// even though one process maps it; Rss counts both entries.
+	EXPECT_EQ(owners[300].rss, 2u);
+	EXPECT_EQ(owners[300].uss, 0u);
+	EXPECT_EQ(owners[300].pages, 1u);
+	EXPECT_EQ(owners[1].rss, 7u);
+	EXPECT_EQ(owners[150].rss, 6u);
+	EXPECT_EQ(owners[150].uss, 0u);
+}
+
+TEST(Observation, ClassesPrivatePagesAndUss)
+{
+	Obs o(4);
+	o.map(1, {0, 1}).map(2, {1, 2}).map(3, {3});
+	for (unsigned p = 0; p < 4; ++p)
+		o.page(p, 0);
+	rs_phys_result res{};
+	ClassMap classes;
+	auto owners = phys(res, nullptr, o, RS_SK_FILE, &classes);
+	EXPECT_EQ(owners[1].uss, 1u);
+	EXPECT_EQ(owners[2].uss, 1u);
+	EXPECT_EQ(owners[3].uss, 1u);
+	EXPECT_EQ(owners[1].rss, 2u);
+	ASSERT_EQ(classes.size(), 4u);
+	EXPECT_EQ(classes[(std::set<int>{1, 2})].first, 1u);
+	EXPECT_EQ(classes[std::set<int>{3}].first, 1u);
+}
+
+// Against brute force: random observations, every position's set of mappers computed directly.
+TEST(Observation, ClassesEqualThePerPageSetsOfMappers)
+{
+	std::mt19937 rng(7);
+	for (int round = 0; round < 300; ++round) {
+		const unsigned n = 1 + rng() % 130;
+		const int mms = 1 + static_cast<int>(rng() % 40);
+		Obs o(n);
+		std::map<unsigned, std::set<int>> who;
+		for (int m = 0; m < 2 * mms; ++m) {
+			const int mm = 1 + static_cast<int>(rng() % mms);
+			std::vector<unsigned> pos;
+			const unsigned density = rng() % 4;
+			for (unsigned p = 0; p < n; ++p)
+				if (rng() % 4 < density) {
+					pos.push_back(p);
+					who[p].insert(mm);
+				}
+			o.map(mm, pos);
+		}
+		std::set<unsigned> thp;
+		for (unsigned p = 0; p < n; ++p) {
+			bool holed = rng() % 10 == 0, huge = rng() % 3 == 0;
+			if (holed) {
+				who.erase(p);
+				continue;
+			}
+			o.page(p, huge ? RS_POS_THP : 0);
+			if (huge)
+				thp.insert(p);
+		}
+		ClassMap want;
+		for (const auto &[p, set] : who) {
+			want[set].first++;
+			want[set].second += thp.count(p);
+		}
+		rs_phys_result res{};
+		ClassMap got;
+		phys(res, nullptr, o, RS_SK_ANON, &got);
+		EXPECT_EQ(got, want) << "round " << round;
+	}
+}
+
+TEST(Observation, ClassesOverflowGivesNoClassRatherThanAWrongOne)
+{
+	Obs o(64);
+	std::vector<unsigned> all;
+	for (unsigned p = 0; p < 64; ++p) {
+		all.push_back(p);
+		o.page(p, 0);
+	}
+	for (int mm = 1; mm <= 20; ++mm)
+		o.map(mm, all);
+	rs_phys_result res{};
+	ClassMap got;
+	phys(res, nullptr, o, RS_SK_ANON, &got, 10);
+	ASSERT_EQ(got.size(), 1u);
+	EXPECT_TRUE(got.count({-1}));
+}

@@ -187,16 +187,20 @@ TEST(PhysCommand, Grammar)
 	EXPECT_EQ(all.cmd.no_young, 0);
 	EXPECT_EQ(parse("phys young=0").cmd.no_young, 1);
 	EXPECT_EQ(parse("phys young=1 referenced=1").cmd.no_young, 0);
+	EXPECT_EQ(parse("phys sets=1").cmd.sets, 1);
+	EXPECT_EQ(all.cmd.sets, 0);
 	const std::pair<const char *, const char *> bad[] = {
 		{"phys start_pfn=0x100", "start_pfn= needs end_pfn="},
 		{"phys start_pfn=0x200 end_pfn=0x200", "start_pfn= must be below end_pfn="},
 		{"phys referenced=2", "referenced must be 0 or 1, got '2'"},
-		{"phys pid=1", "phys takes start_pfn=, end_pfn=, referenced=, young=, method=, format= and owners= only"},
-		{"phys pfn=1", "phys takes start_pfn=, end_pfn=, referenced=, young=, method=, format= and owners= only"},
-		{"phys start=1 end=2", "phys takes start_pfn=, end_pfn=, referenced=, young=, method=, format= and owners= only"},
-		{"walk pfn=1 start_pfn=1", "start_pfn=, end_pfn=, referenced= and young= belong to phys only"},
-		{"share pid=1 referenced=1", "start_pfn=, end_pfn=, referenced= and young= belong to phys only"},
-		{"share pid=1 young=0", "start_pfn=, end_pfn=, referenced= and young= belong to phys only"},
+		{"phys pid=1", "phys takes start_pfn=, end_pfn=, referenced=, young=, sets=, method=, format= and owners= only"},
+		{"phys pfn=1", "phys takes start_pfn=, end_pfn=, referenced=, young=, sets=, method=, format= and owners= only"},
+		{"phys start=1 end=2", "phys takes start_pfn=, end_pfn=, referenced=, young=, sets=, method=, format= and owners= only"},
+		{"walk pfn=1 start_pfn=1", "start_pfn=, end_pfn=, referenced=, young= and sets= belong to phys only"},
+		{"share pid=1 referenced=1", "start_pfn=, end_pfn=, referenced=, young= and sets= belong to phys only"},
+		{"share pid=1 young=0", "start_pfn=, end_pfn=, referenced=, young= and sets= belong to phys only"},
+		{"share pid=1 sets=1", "start_pfn=, end_pfn=, referenced=, young= and sets= belong to phys only"},
+		{"phys sets=2", "sets must be 0 or 1, got '2'"},
 		{"phys young=2", "young must be 0 or 1, got '2'"},
 		{"phys young=0 referenced=1", "young=0 and referenced=1 do not go together: referenced= needs the young entries"},
 	};

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "methods.hpp"
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <vector>
@@ -15,7 +16,9 @@ namespace {
 // looked at, the time, and the method's own name.
 const std::set<std::string> kCost = {"folios", "vmas", "lock_max_ns", "ns", "method"};
 
-// The response without its cost, one line per record.
+// The response without its cost, one line per record. phys sets=1: an owner's id is the order
+// the scan met it in, which differs between the methods; a set's owners are given by pid
+// instead, in order, and the sets (whose order among equals is the sort's) sorted.
 std::string normalized(const std::string &raw, bool &ok)
 {
 	auto recs = parse_report(raw);
@@ -23,13 +26,43 @@ std::string normalized(const std::string &raw, bool &ok)
 	std::string out;
 	if (!recs)
 		return raw;
+	std::map<std::string, std::string> pid_of;
+	for (const auto &r : *recs)
+		if (r.kind == "owner" && r.get("id"))
+			pid_of[*r.get("id")] = r.get("pid").value_or("?");
+	std::vector<std::string> sets;
 	for (const auto &r : *recs) {
-		out += r.kind;
-		for (const auto &[k, v] : r.fields)
-			if (!kCost.count(k))
-				out += " " + k + "=" + v;
-		out += "\n";
+		std::string line = r.kind;
+		for (const auto &[k, v] : r.fields) {
+			if (kCost.count(k) || (r.kind == "owner" && k == "id"))
+				continue;
+			if (r.kind == "set" && k == "owners") {
+				std::vector<std::string> pids;
+				size_t at = 0;
+				while (v != "-" && at <= v.size()) {
+					size_t comma = v.find(',', at);
+					std::string id = v.substr(at, comma == std::string::npos ? std::string::npos : comma - at);
+					pids.push_back(pid_of.count(id) ? pid_of[id] : "id" + id);
+					if (comma == std::string::npos)
+						break;
+					at = comma + 1;
+				}
+				std::sort(pids.begin(), pids.end());
+				line += " owners=";
+				for (size_t i = 0; i < pids.size(); ++i)
+					line += (i ? "," : "") + pids[i];
+				continue;
+			}
+			line += " " + k + "=" + v;
+		}
+		if (r.kind == "set")
+			sets.push_back(line);
+		else
+			out += line + "\n";
 	}
+	std::sort(sets.begin(), sets.end());
+	for (const std::string &l : sets)
+		out += l + "\n";
 	return out;
 }
 
@@ -102,8 +135,9 @@ void methods_agree(Tap &t, const std::string &what, const WalkReply &w)
 	std::string phys = "phys start_pfn=" + hex(w.folio_pfn()) + " end_pfn=" + hex(w.folio_pfn() + w.folio_pages());
 	bool e = false, e0 = false;
 	d += methods_differ(phys, &e);
-	// young=0: method=bulk takes the mapcount shortcut, method=walk still reads every entry.
-	d += methods_differ(phys + " young=0", &e0);
+	// young=0: method=bulk takes the mapcount shortcut, method=walk still reads every entry;
+	// sets=1 adds who maps what together (the census that share --all and export read).
+	d += methods_differ(phys + " young=0 sets=1", &e0);
 	d += phys_buckets_unbalanced(ctl_transact(phys).text);
 	err = err || e || e0;
 	commands += 5;

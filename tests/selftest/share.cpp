@@ -9,7 +9,9 @@
 // - a 1 TiB PROT_NONE reservation beside populated memory: it adds no time;
 // - SIGKILL during the slowest command there is: the command ends at once;
 // - a tmpfs unmounted while phys runs over its page: phys holds nothing of it;
-// - hugetlb pages counted as such.
+// - hugetlb pages counted as such;
+// - the census (phys sets=1) of both trees: every process and every pair against the same
+//   witnesses.
 // Each witness is read before and after the commands; a run where it changed in between (the
 // selftest's own heap breaking COW with the tree) is retried.
 #include "share.hpp"
@@ -243,6 +245,131 @@ void check_phys(Tap &t, const std::vector<int> &tree)
 			std::string unbalanced = phys_buckets_unbalanced(raw);
 			t.ok(unbalanced.empty(), "phys over all RAM: every PFN in one bucket, every LRU page in one of lru's" + m,
 			     unbalanced);
+			break;
+		}
+	}
+}
+
+// The census (phys sets=1, what share --all and export read), by each method, for the fork
+// tree's quiescent processes: each one's rss, pss, uss and shared against the per-page entry
+// counts of every pagemap and against smaps_rollup (as share pid= is checked), and every pair's
+// pages both map against the intersection of their pagemaps' LRU pages; the sets split the
+// mapped pages exactly once.
+void check_census(Tap &t, const std::vector<int> &procs)
+{
+	const bool per_folio = mapcount_model() == "folio";
+	for (const char *method : {"bulk", "walk"}) {
+		const std::string m = std::string(" (method=") + method + ")";
+		for (int attempt = 1;; ++attempt) {
+			std::map<int, Smaps> smaps;
+			for (int pid : procs)
+				smaps[pid] = smaps_without_vdso(pid);
+			Snapshot sb = snapshot();
+			std::string raw = ctl_transact(std::string("phys sets=1 young=0 method=") + method).text;
+			Snapshot sa = snapshot();
+			bool still = true;
+			for (int pid : procs) {
+				still = still && smaps[pid] == smaps_without_vdso(pid) && sb.entries.count(pid) &&
+					sa.pfns_by_pid()[pid] == sb.pfns_by_pid()[pid];
+			}
+			if (!still && attempt < 4)
+				continue;
+			std::string diag = "attempt " + std::to_string(attempt) + (still ? "" : " (witnesses still moving)") + "\n" +
+					   raw.substr(0, 3000);
+			auto recs = parse_report(raw);
+			if (!recs || recs->size() < 2 || (*recs)[0].kind != "phys") {
+				t.ok(false, "census (phys sets=1) answers" + m, diag);
+				break;
+			}
+			std::map<int, const Record *> owner;	// by pid
+			std::map<std::string, int> pid_of_id;
+			std::vector<std::pair<std::set<int>, unsigned long>> sets;	// pids, pages
+			unsigned long set_pages = 0;
+			for (const Record &r : *recs) {
+				if (r.kind == "owner") {
+					int pid = std::atoi(r.get("pid").value_or("0").c_str());
+					owner[pid] = &r;
+					pid_of_id[r.get("id").value_or("?")] = pid;
+				}
+			}
+			for (const Record &r : *recs) {
+				if (r.kind != "set")
+					continue;
+				std::set<int> who;
+				std::string ids = r.get("owners").value_or("-");
+				for (size_t at = 0; ids != "-" && at < ids.size();) {
+					size_t comma = ids.find(',', at);
+					who.insert(pid_of_id[ids.substr(at, comma == std::string::npos ? std::string::npos : comma - at)]);
+					at = comma == std::string::npos ? ids.size() : comma + 1;
+				}
+				unsigned long pages = std::strtoul(r.get("pages").value_or("0").c_str(), nullptr, 10);
+				sets.push_back({who, pages});
+				set_pages += pages;
+			}
+			const Record &sum = (*recs)[0];
+			const auto num = [](const Record &r, const char *k) { return std::atol(r.get(k).value_or("-1").c_str()); };
+			t.ok(set_pages + num(sum, "sets_dropped") == static_cast<unsigned long>(num(sum, "mapped")) &&
+				     num(sum, "sets_dropped") == 0 && num(sum, "nr_sets") == static_cast<long>(sets.size()),
+			     "census: every mapped page of RAM in exactly one set of processes, none dropped" + m,
+			     "sets hold " + std::to_string(set_pages) + " pages, sets_dropped " + std::to_string(num(sum, "sets_dropped")) +
+				     ", mapped " + std::to_string(num(sum, "mapped")) + "\n" + diag);
+			std::string bad, bad_smaps, bad_sets;
+			const long kb = static_cast<long>(kPage >> 10);
+			for (int pid : procs) {
+				const std::string who = std::to_string(pid);
+				if (!owner.count(pid)) {
+					bad += who + ": not listed\n";
+					continue;
+				}
+				const Record &r = *owner[pid];
+				const ShareOracle o = share_oracle(sb, pid);
+				long rss = num(r, "rss"), uss = num(r, "uss"), pss = num(r, "pss_bytes"), pages = num(r, "pages");
+				if (rss != o.rss || uss != o.uss || pss != static_cast<long>(o.pss >> 12))
+					bad += who + ": census rss " + std::to_string(rss) + " uss " + std::to_string(uss) + " pss_bytes " +
+					       std::to_string(pss) + "; pagemap rss " + std::to_string(o.rss) + " uss " + std::to_string(o.uss) +
+					       " pss_bytes " + std::to_string(o.pss >> 12) + "\n";
+				const Smaps &sm = smaps[pid];
+				long slack = per_folio ? o.uneven_large * kb : 0, vdso = sm.vdso ? 1 : 0;
+				bool ok = rss * kb == sm.rss && std::labs((pss >> 10) - sm.pss) <= slack + vdso &&
+					  std::labs((rss - uss) * kb - sm.shared_clean - sm.shared_dirty) <= slack &&
+					  std::labs(uss * kb - sm.private_clean - sm.private_dirty) <= slack;
+				if (!ok)
+					bad_smaps += who + ": smaps_rollup " + sm.text() + "; census rss " + std::to_string(rss * kb) +
+						     " kB pss " + std::to_string(pss >> 10) + " kB private " + std::to_string(uss * kb) +
+						     " kB shared " + std::to_string((rss - uss) * kb) + " kB\n";
+				unsigned long in_sets = 0;
+				for (const auto &[who_set, n] : sets)
+					in_sets += who_set.count(pid) ? n : 0;
+				if (in_sets != static_cast<unsigned long>(pages))
+					bad_sets += who + ": owner pages " + std::to_string(pages) + ", its sets " + std::to_string(in_sets) + "\n";
+			}
+			t.ok(bad.empty(), "census: each fork-tree process's rss, uss and pss equal the per-page entry counts of every pagemap" + m,
+			     bad + diag);
+			t.ok(bad_smaps.empty(),
+			     "census: each fork-tree process's rss, pss, shared and private equal smaps_rollup's" +
+				     std::string(per_folio ? " (pss and shared/private within its averaging over unevenly mapped large folios)" : "") + m,
+			     bad_smaps + diag);
+			t.ok(bad_sets.empty(), "census: each process's pages are the pages of the sets it is in" + m, bad_sets + diag);
+			// Pairs: the pages both map, from the sets, against the intersection of their pagemaps.
+			PhysWitness w = phys_witness(sb);
+			std::string pairs;
+			unsigned npairs = 0;
+			for (size_t a = 0; a < procs.size(); ++a)
+				for (size_t b = a + 1; b < procs.size(); ++b) {
+					unsigned long got = 0, want = 0;
+					for (const auto &[who_set, n] : sets)
+						got += who_set.count(procs[a]) && who_set.count(procs[b]) ? n : 0;
+					for (uint64_t pfn : w.pfns[procs[a]])
+						want += w.pfns[procs[b]].count(pfn);
+					++npairs;
+					if (got != want)
+						pairs += std::to_string(procs[a]) + "-" + std::to_string(procs[b]) + ": census " +
+							 std::to_string(got) + ", pagemap " + std::to_string(want) + "\n";
+				}
+			t.ok(pairs.empty(),
+			     "census: the pages each of " + std::to_string(npairs) +
+				     " pairs of fork-tree processes both map equal the intersection of their pagemaps" + m,
+			     pairs + diag);
 			break;
 		}
 	}
@@ -742,6 +869,7 @@ void run_share_scenarios(Tap &t)
 		std::vector<int> tree = kids;
 		tree.push_back(root.pid());
 		check_phys(t, tree);
+		check_census(t, tree);
 		check_phys_split_thp(t);
 	}
 	{
@@ -752,6 +880,9 @@ void run_share_scenarios(Tap &t)
 		} else {
 			check_target(t, "a process mapping a memfd twice, with three children", root.pid());
 			check_target(t, "a child that maps the same memfd a third time", kids[0]);
+			std::vector<int> all = kids;
+			all.push_back(root.pid());
+			check_census(t, all);
 		}
 	}
 	check_names(t);

@@ -48,6 +48,8 @@ std::vector<VerbCase> verb_cases(const Target &t, std::string *missing)
 		{"phys", "phys (method=walk)", "phys" + pfns + " method=walk"},
 		{"phys", "phys young=0 (method=bulk: the mapcount shortcut)", "phys" + pfns + " method=bulk young=0"},
 		{"phys", "phys referenced=1 format=json", "phys" + pfns + " referenced=1 format=json"},
+		{"phys", "phys sets=1 (the census: who maps what together, method=walk)", "phys" + pfns + " sets=1 method=walk"},
+		{"phys", "phys sets=1 young=0 format=json (the census, method=bulk)", "phys" + pfns + " sets=1 young=0 format=json"},
 	};
 	if (missing) {
 		missing->clear();

@@ -59,6 +59,26 @@ rmapscope share --all --top 4 --dot /tmp/share.dot > /tmp/matrix.out 2> /tmp/mat
 ok $? "share --all prints the matrix and writes a graph"
 [ "$(head -c 14 /tmp/share.dot)" = "graph sharing " ] && grep -q -- ' -- ' /tmp/share.dot && grep -q "^1  *init" /tmp/matrix.out
 ok $? "share --all's matrix has init, and its graph has an edge"
+# export: the same one-pass census as node_exporter's textfile format and as JSON. The file is
+# printed ("# prom: ") for the host's promtool and node_exporter (scripts/prometheus-check).
+# Ten sleepers more than --top, so that the rest are summed as "other".
+sleepers=
+for i in 1 2 3 4 5 6 7 8 9 10; do sleep 600 & sleepers="$sleepers $!"; done
+rmapscope export --prometheus /tmp/rmapscope.prom --json /tmp/export.json --top 8 --pairs 8 > /tmp/exp.out 2> /tmp/exp.err
+ok $? "export writes a .prom file and its JSON"
+kill $sleepers; wait $sleepers 2> /dev/null
+grep -q '^rmapscope_process_pss_bytes{pid="1",comm="init"} [1-9]' /tmp/rmapscope.prom &&
+  grep -q '^rmapscope_process_pss_bytes{pid="other",comm="other"} ' /tmp/rmapscope.prom &&
+  [ "$(grep -c '^rmapscope_process_rss_bytes{' /tmp/rmapscope.prom)" = 9 ] &&
+  grep -q '^rmapscope_pair_shared_bytes{pid_a=' /tmp/rmapscope.prom && grep -q '^rmapscope_scan_seconds 0\.' /tmp/rmapscope.prom &&
+  rmapscope-selftest json /tmp/export.json && ! ls /tmp/rmapscope.prom.tmp.* > /dev/null 2>&1
+ok $? "export: init's pss, 8 processes and other, the top pairs and the scan's time; strict JSON; no temporary file left"
+sed 's/^/# prom: /' /tmp/rmapscope.prom
+rmapscope phys --sets > /dev/null 2> /tmp/sets.err; [ $? = 2 ] && grep -q 'needs --json' /tmp/sets.err
+ok $? "phys --sets without --json is refused as a usage error (exit 2)"
+rmapscope phys --sets --no-young --json > /tmp/census.json && rmapscope export --from /tmp/census.json --json /tmp/from.json &&
+  rmapscope-selftest json /tmp/from.json && grep -q '"sharing_sets"' /tmp/from.json
+ok $? "export --from reads a census saved with phys --sets --no-young --json"
 
 # A refusal reads the same from every verb: "rmapscope: error ENAME message".
 rmapscope unmap --pid 1 --addr 0x0 > /tmp/u.out 2> /tmp/u.err

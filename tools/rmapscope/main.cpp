@@ -16,6 +16,7 @@
 #include "completion.hpp"
 #include "demo.hpp"
 #include "doctor.hpp"
+#include "export.hpp"
 #include "graph.hpp"
 #include "record.hpp"
 #include "share_matrix.hpp"
@@ -23,7 +24,7 @@
 #include "tour.hpp"
 #include "walk_reply.hpp"
 
-// The user's command line: version, walk, tree, referenced, unmap, share, phys, demo and tour (and
+// The user's command line: version, walk, tree, referenced, unmap, share, phys, export, demo and tour (and
 // the hidden "completion bash"). The test harness (selftest, hostile, fixture, bench) is
 // rmapscope-selftest, in tests/selftest/.
 namespace {
@@ -439,7 +440,20 @@ int main(int argc, char **argv)
 	phys->add_flag("--all-owners", all_owners, "name every process of a CLONE_VM-shared mm (scans all tasks)");
 	phys->add_option("--method", method, "bulk (default: one comparison per group of pages) or walk (one rmap walk per folio)")
 		->check(CLI::IsMember({"bulk", "walk"}));
+	bool psets = false;
+	phys->add_flag("--sets", psets, "with --json: also the sets of processes that map the same pages (what export reads)");
 	phys->add_flag("--json", json, "print the module's JSON");
+
+	rmapscope::ExportOptions eopt;
+	auto *exp = app.add_subcommand("export", "every process's rss, pss and uss and the top sharing pairs, from one pass over RAM, for Prometheus");
+	exp->add_option("--prometheus", eopt.prometheus, "write node_exporter's textfile format to this file (renamed into place)")
+		->type_name("FILE");
+	exp->add_option("--json", eopt.json, "write the same figures as JSON to this file (- for standard output)")->type_name("FILE");
+	exp->add_option("--top", eopt.top, "processes given their own series, largest pss first; the rest are summed as comm=\"other\" (default 50)");
+	exp->add_option("--pairs", eopt.pairs, "pairs of processes that share the most pages, given as series (default 50)");
+	exp->add_option("--method", eopt.method, "bulk (default) or walk, as for phys")->check(CLI::IsMember({"bulk", "walk"}));
+	exp->add_option("--from", eopt.from, "read a reply of `rmapscope phys --sets --no-young --json` saved before, not this machine")
+		->type_name("FILE");
 
 	app.add_subcommand("demo", "a page shared by a small fork tree, walked");
 
@@ -513,8 +527,16 @@ int main(int argc, char **argv)
 			cmd += " owners=all";
 		if (!method.empty())
 			cmd += " method=" + method;
+		if (psets && !json) {
+			std::cerr << "rmapscope: phys --sets needs --json (the table has no room for the sets)\n";
+			return 2;
+		}
+		if (psets)
+			cmd += " sets=1";
 		return json ? cmd_passthrough(cmd + " format=json") : cmd_table(cmd, rmapscope::print_phys_table);
 	}
+	if (*exp)
+		return rmapscope::run_export(eopt);
 	if (*share && share_all) {
 		mopt.json = json;
 		mopt.method = method;

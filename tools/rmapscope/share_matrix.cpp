@@ -11,13 +11,13 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
-#include "ctl_client.hpp"
-#include "record.hpp"
+#include "census.hpp"
 
 namespace rmapscope {
 namespace {
@@ -29,54 +29,51 @@ struct Proc {
 	std::map<int, unsigned long> peers; // pid -> this process's pages the peer maps too
 };
 
-unsigned long num(const Record &r, const char *key)
-{
-	return std::strtoul(r.get(key).value_or("0").c_str(), nullptr, 10);
-}
+// Every process with user memory, and the pages each pair of them shares, from one pass over
+// the machine's memory (census.hpp). Pairs are made among the kPairProcs largest by rss (each
+// set adds to every pair of its members: a set of n processes costs n * (n - 1) / 2).
+constexpr size_t kPairProcs = 1024;
 
-// Every process with user memory, by one share command each. Processes that exit meanwhile, or
-// have no memory (kernel threads: ESRCH), are left out.
-std::vector<Proc> collect(const std::string &method)
+std::vector<Proc> collect(const std::string &method, bool &ok)
 {
-	std::vector<int> pids;
-	if (DIR *d = opendir("/proc")) {
-		while (dirent *de = readdir(d)) {
-			int pid = std::atoi(de->d_name);
-			if (pid > 0)
-				pids.push_back(pid);
-		}
-		closedir(d);
-	}
-	std::sort(pids.begin(), pids.end());
 	std::vector<Proc> out;
-	for (int pid : pids) {
-		CtlReply r = ctl_transact("share pid=" + std::to_string(pid) + (method.empty() ? "" : " method=" + method) + "\n");
-		if (r.err)
-			continue;
-		auto recs = parse_report(r.text);
-		if (!recs || recs->empty() || (*recs)[0].kind != "share")
-			continue;
-		Proc p;
-		p.pid = pid;
-		std::ifstream comm("/proc/" + std::to_string(pid) + "/comm");
-		std::getline(comm, p.comm);
-		p.rss = num((*recs)[0], "rss");
-		p.pss_kib = num((*recs)[0], "pss_bytes") / 1024;
-		for (size_t i = 2; i < recs->size(); ++i)
-			if ((*recs)[i].kind == "peer")
-				p.peers[std::atoi((*recs)[i].get("pid").value_or("0").c_str())] = num((*recs)[i], "pages");
+	auto c = take_census(method);
+	ok = c.has_value();
+	if (!c)
+		return out;
+	std::vector<const CensusProc *> by_rss;
+	for (const CensusProc &p : c->procs)
 		if (p.rss)
-			out.push_back(p);
+			by_rss.push_back(&p);
+	std::sort(by_rss.begin(), by_rss.end(), [](const CensusProc *a, const CensusProc *b) { return a->rss > b->rss; });
+	std::set<unsigned> among;
+	std::map<unsigned, const CensusProc *> by_id;
+	for (size_t i = 0; i < by_rss.size(); ++i) {
+		by_id[by_rss[i]->id] = by_rss[i];
+		if (i < kPairProcs)
+			among.insert(by_rss[i]->id);
 	}
+	std::map<unsigned, Proc> procs;
+	for (const CensusProc *p : by_rss)
+		procs[p->id] = Proc{p->pid, p->comm, p->rss, static_cast<unsigned long>(p->pss_bytes / 1024), {}};
+	for (const auto &[pair, kinds] : census_pairs(*c, among)) {
+		unsigned long pages = 0;
+		for (unsigned long k : kinds)
+			pages += k;
+		procs[pair.first].peers[by_id[pair.second]->pid] = pages;
+		procs[pair.second].peers[by_id[pair.first]->pid] = pages;
+	}
+	for (const CensusProc *p : by_rss)
+		out.push_back(procs[p->id]);
+	std::sort(out.begin(), out.end(), [](const Proc &a, const Proc &b) { return a.pid < b.pid; });
 	return out;
 }
 
-// Pages a and b share: what a maps of b's, and b of a's, are the same pages unless one maps a
-// page twice; the larger is taken.
+// Pages a and b both map, each page once.
 unsigned long shared(const Proc &a, const Proc &b)
 {
-	auto x = a.peers.find(b.pid), y = b.peers.find(a.pid);
-	return std::max(x == a.peers.end() ? 0UL : x->second, y == b.peers.end() ? 0UL : y->second);
+	auto x = a.peers.find(b.pid);
+	return x == a.peers.end() ? 0UL : x->second;
 }
 
 std::string label(const Proc &p)
@@ -171,15 +168,10 @@ std::vector<Proc> load(const std::string &file)
 
 int run_share_matrix(const MatrixOptions &o)
 {
-	if (o.from.empty()) {
-		// Whether ctl answers at all: the same words as every other verb when it does not.
-		CtlReply probe = ctl_transact("share pid=1");
-		if (!probe.opened) {
-			print_failure(probe);
-			return 1;
-		}
-	}
-	std::vector<Proc> procs = o.from.empty() ? collect(o.method) : load(o.from);
+	bool ok = true;
+	std::vector<Proc> procs = o.from.empty() ? collect(o.method, ok) : load(o.from);
+	if (!ok)
+		return 1;	// take_census() said why
 	if (procs.empty() && !o.from.empty()) {
 		std::cerr << "rmapscope: " << o.from << " is not a matrix saved by share --all --json\n";
 		return 1;

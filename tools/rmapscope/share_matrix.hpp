@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-// rmapscope share --all: the process x process sharing matrix, from one share command per
-// process, as a table, JSON, a Graphviz graph (--dot) or a gnuplot heatmap (--png).
+// rmapscope share --all: the process x process sharing matrix, from one pass over the machine's
+// memory (census.hpp), as a table, JSON, a Graphviz graph (--dot) or a gnuplot heatmap (--png).
 #pragma once
 
 #include <string>
