@@ -55,9 +55,14 @@ TEST(Export, PairsComeFromTheSets)
 	EXPECT_EQ(c->procs.size(), 3u);	// the mm without a process is left out
 	auto pairs = rmapscope::census_pairs(*c, {0, 1, 2});
 	ASSERT_EQ(pairs.size(), 3u);
-	EXPECT_EQ(pairs[std::make_pair(0u, 1u)], (rmapscope::Kinds{10, 4, 0, 0}));
-	EXPECT_EQ(pairs[std::make_pair(0u, 2u)], (rmapscope::Kinds{0, 4, 0, 0}));
-	EXPECT_EQ(pairs[std::make_pair(1u, 2u)], (rmapscope::Kinds{0, 4, 0, 0}));
+	EXPECT_EQ(pairs[0].a, 0u);
+	EXPECT_EQ(pairs[0].b, 1u);
+	EXPECT_EQ(pairs[0].kind, (rmapscope::Kinds{10, 4, 0, 0}));
+	EXPECT_EQ(pairs[0].pages, 14u);
+	EXPECT_EQ(pairs[1].b, 2u);
+	EXPECT_EQ(pairs[1].kind, (rmapscope::Kinds{0, 4, 0, 0}));
+	EXPECT_EQ(pairs[2].a, 1u);
+	EXPECT_EQ(pairs[2].kind, (rmapscope::Kinds{0, 4, 0, 0}));
 	// Only among the processes asked for.
 	EXPECT_EQ(rmapscope::census_pairs(*c, {0, 2}).size(), 1u);
 }
@@ -104,6 +109,43 @@ TEST(Export, PrometheusSeries)
 		}
 	}
 	EXPECT_EQ(helped, typed);
+}
+
+} // namespace
+
+namespace {
+
+// The flat triangle against the plain definition, on random sets over sparse ids.
+TEST(Export, PairsEqualEveryPairOfEverySet)
+{
+	rmapscope::Census c;
+	unsigned seed = 1;
+	const auto rnd = [&] { return seed = seed * 1103515245 + 12345, (seed >> 16) & 0x7fff; };
+	for (int s = 0; s < 200; ++s) {
+		rmapscope::CensusSet set;
+		std::set<unsigned> ids;
+		const unsigned n = rnd() % 12;
+		for (unsigned i = 0; i < n; ++i)
+			ids.insert(rnd() % 40 * 3);
+		set.ids.assign(ids.begin(), ids.end());
+		set.kind[rnd() % 4] = 1 + rnd() % 50;
+		c.sets.push_back(set);
+	}
+	std::set<unsigned> among;
+	for (unsigned id = 0; id < 120; id += 3)
+		if (rnd() % 4)
+			among.insert(id);
+	std::map<std::pair<unsigned, unsigned>, rmapscope::Kinds> want;
+	for (const auto &s : c.sets)
+		for (unsigned a : s.ids)
+			for (unsigned b : s.ids)
+				if (a < b && among.count(a) && among.count(b))
+					for (size_t k = 0; k < 4; ++k)
+						want[{a, b}][k] += s.kind[k];
+	std::map<std::pair<unsigned, unsigned>, rmapscope::Kinds> got;
+	for (const auto &p : rmapscope::census_pairs(c, among))
+		got[{p.a, p.b}] = p.kind;
+	EXPECT_EQ(got, want);
 }
 
 } // namespace

@@ -40,7 +40,7 @@ void name(const std::string &comm)
 
 } // namespace
 
-int fixture_sharing()
+int fixture_sharing(bool export_prom)
 {
 	// A "library": 256 pages of a file on the ext4 scratch disk, mapped read-only and private
 	// as a loader maps a library's text, by a fork tree and by unrelated services.
@@ -87,7 +87,9 @@ int fixture_sharing()
 			return uint64_t{0};
 		});
 	settle_lru();
-	int rc = std::system("rmapscope share --all --top 12 --json");
+	// The matrix (docs/sharing.md), or with export the textfile export writes (README, docs/export).
+	int rc = std::system(export_prom ? "rmapscope export --prometheus /tmp/rmapscope.prom --top 12 --pairs 12 && cat /tmp/rmapscope.prom"
+					 : "rmapscope share --all --top 12 --json");
 	return rc == 0 ? 0 : 1;
 }
 

@@ -11,7 +11,8 @@ int fixture_share(unsigned n);
 // through memory.reclaim. Prints "fixture kind=reclaim pfns=0x..,0x.. sharers=n".
 int fixture_reclaim(unsigned n, unsigned pages);
 // A zygote with four apps and three services sharing an ext4 "library": prints the process x
-// process matrix (rmapscope share --all --json) for scripts/share-pictures.
-int fixture_sharing();
+// process matrix (rmapscope share --all --json) for scripts/share-pictures, or with export_prom
+// the file rmapscope export --prometheus writes (scripts/export-example).
+int fixture_sharing(bool export_prom = false);
 
 } // namespace rmapscope

@@ -56,12 +56,15 @@ int main(int argc, char **argv)
 		->required()->check(CLI::IsMember({"share", "reclaim", "sharing"}));
 	fixture->add_option("--sharers", sharers, "processes sharing the page(s)");
 	fixture->add_option("--pages", fpages, "reclaim: pages");
+	bool fexport = false;
+	fixture->add_flag("--export", fexport, "sharing: print what rmapscope export --prometheus writes, not the matrix");
 
-	bool range_bench = false, scan_bench = false, owner_bench = false, share_bench = false;
+	bool range_bench = false, scan_bench = false, owner_bench = false, share_bench = false, census_bench = false;
 	auto *bench = app.add_subcommand("bench", "walk cost against brute force and against the number of sharers");
 	bench->add_flag("--range", range_bench, "instead: a 64 MiB range scan against page_idle");
 	bench->add_flag("--scan", scan_bench, "instead: the 64 MiB range scan alone");
 	bench->add_flag("--share", share_bench, "instead: share and phys against brute force, share against sharers");
+	bench->add_flag("--census", census_bench, "instead: the one-pass census against every smaps_rollup, 64/128/256 sharers");
 	bench->add_flag("--owners", owner_bench, "instead: a 1-mapper walk with a few tasks and with 4,400 more (TAP)");
 
 	int cpid = 0;
@@ -128,10 +131,11 @@ int main(int argc, char **argv)
 		return rmapscope::run_hostile(hostile_file) ? 1 : 0;
 	if (*fixture)
 		return fixture_kind == "share"	  ? rmapscope::fixture_share(sharers)
-		       : fixture_kind == "sharing" ? rmapscope::fixture_sharing()
+		       : fixture_kind == "sharing" ? rmapscope::fixture_sharing(fexport)
 						   : rmapscope::fixture_reclaim(sharers, fpages);
 	if (*bench)
-		return share_bench ? rmapscope::run_share_bench()
+		return census_bench ? rmapscope::run_census_bench()
+		       : share_bench ? rmapscope::run_share_bench()
 		       : owner_bench ? rmapscope::run_owner_bench()
 		       : scan_bench ? rmapscope::run_scan_bench()
 				  : range_bench ? rmapscope::run_range_bench() : rmapscope::run_bench();

@@ -8,5 +8,7 @@ class Tap;
 void run_share_scenarios(Tap &t);
 // make bench: share and phys against their brute-force answers, share against sharers.
 int run_share_bench();
+// make bench --census: the one-pass census against every smaps_rollup, at 64, 128, 256 sharers.
+int run_census_bench();
 
 } // namespace rmapscope

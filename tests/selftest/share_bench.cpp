@@ -300,4 +300,70 @@ int run_share_bench()
 	return 0;
 }
 
+// make bench --census: the one-pass census (phys sets=1: every process's rss, pss and uss and
+// who shares with whom) against what monitoring reads today, every process's smaps_rollup (pss
+// alone, no pairs), on a fork tree of n processes sharing 64 MiB and 64 bystanders of 16 MiB,
+// for n = 64, 128 and 256: the census must be faster, and its cost per mapping (page-table entry
+// of any process) must not grow with n. Also the whole `rmapscope export` (the census, its JSON
+// read and the pairs made in userspace), as a user runs it.
+int run_census_bench()
+{
+	std::vector<Helper> bystanders;
+	for (int i = 0; i < 64; ++i)
+		bystanders.emplace_back([] {
+			constexpr size_t len = 16 << 20;
+			touch_write(map_anon(len), len, 1);
+			return uint64_t{0};
+		});
+	for (unsigned n = 64; n <= 256; n *= 2) {
+		Helper tree = fork_tree(16384, n); // 64 MiB shared by n processes
+		const std::vector<int> all = pids();
+		unsigned long long kb = 0;
+		const auto rollups = [&] {
+			kb = 0;
+			for (int pid : all) {
+				std::ifstream f("/proc/" + std::to_string(pid) + "/smaps_rollup");
+				for (std::string line; std::getline(f, line);)
+					if (line.rfind("Pss:", 0) == 0)
+						kb += std::strtoull(line.c_str() + 4, nullptr, 10);
+			}
+		};
+		rollups();
+		double smaps = std::min(seconds_of(rollups), seconds_of(rollups));
+		Reply r;
+		double census = timed("phys sets=1 young=0", r);
+		unsigned long mappings = 0, owners = 0;
+		if (auto recs = parse_report(r.raw))
+			for (const Record &rec : *recs)
+				if (rec.kind == "owner") {
+					mappings += std::strtoul(rec.get("rss").value_or("0").c_str(), nullptr, 10);
+					owners++;
+				}
+		const auto exporter = [] {
+			if (std::system("rmapscope export --prometheus /tmp/bench.prom > /dev/null 2>&1") != 0)
+				std::fprintf(stderr, "# bench --census: rmapscope export failed\n");
+		};
+		exporter();
+		double exp = std::min(seconds_of(exporter), seconds_of(exporter));
+		// A new process's own start (exec, page faults; under TCG its code translated): what
+		// export pays once per run and a long-running reader of smaps_rollup does not.
+		const auto start = [] {
+			if (std::system("rmapscope --version > /dev/null 2>&1") != 0)
+				std::fprintf(stderr, "# bench --census: rmapscope --version failed\n");
+		};
+		start();
+		double st = std::min(seconds_of(start), seconds_of(start));
+		std::printf("bench kind=census processes=%u bystanders=64x16MiB shared=64MiB owners=%lu mappings=%lu sets=%ld "
+			    "census_s=%.3f export_s=%.3f start_s=%.3f smaps_rollup_s=%.3f speedup=%.2f export_speedup=%.2f "
+			    "export_work_speedup=%.2f census_us_per_mapping=%.4f smaps_us_per_mapping=%.4f pss_kb_all=%llu "
+			    "lock_max_ms=%.2f\n",
+			    n, owners, mappings, r.num("nr_sets"), census, exp, st, smaps, smaps / census, smaps / exp,
+			    smaps / (exp - st),
+			    census * 1e6 / static_cast<double>(mappings), smaps * 1e6 / static_cast<double>(mappings), kb,
+			    r.num("lock_max_ns") / 1e6);
+		std::fflush(stdout);
+	}
+	return 0;
+}
+
 } // namespace rmapscope

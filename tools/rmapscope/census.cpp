@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
 
 #include <nlohmann/json.hpp>
@@ -74,22 +75,39 @@ std::optional<Census> take_census(const std::string &method)
 	return c;
 }
 
-std::map<std::pair<unsigned, unsigned>, Kinds> census_pairs(const Census &c, const std::set<unsigned> &among)
+std::vector<PairShare> census_pairs(const Census &c, const std::set<unsigned> &among)
 {
-	std::map<std::pair<unsigned, unsigned>, Kinds> out;
-	std::vector<unsigned> in;
+	// Owner ids to 0..k-1, in id order; the triangle holds pair (i, j), i < j, at j * (j - 1) / 2 + i.
+	std::vector<unsigned> ids(among.begin(), among.end());
+	const size_t k = ids.size();
+	std::vector<Kinds> tri(k * (k > 0 ? k - 1 : 0) / 2);
+	std::vector<size_t> in;
 	for (const CensusSet &s : c.sets) {
+		if (s.ids.size() < 2)
+			continue;
 		in.clear();
-		for (unsigned id : s.ids)
-			if (among.count(id))
-				in.push_back(id);
-		for (size_t a = 0; a < in.size(); ++a)
-			for (size_t b = a + 1; b < in.size(); ++b) {
-				Kinds &k = out[{in[a], in[b]}];
-				for (size_t i = 0; i < k.size(); ++i)
-					k[i] += s.kind[i];
+		for (unsigned id : s.ids) {	// both ascending: one merge
+			auto it = std::lower_bound(ids.begin(), ids.end(), id);
+			if (it != ids.end() && *it == id)
+				in.push_back(static_cast<size_t>(it - ids.begin()));
+		}
+		for (size_t y = 1; y < in.size(); ++y)
+			for (size_t x = 0; x < y; ++x) {
+				Kinds &t = tri[in[y] * (in[y] - 1) / 2 + in[x]];
+				for (size_t i = 0; i < t.size(); ++i)
+					t[i] += s.kind[i];
 			}
 	}
+	std::vector<PairShare> out;
+	for (size_t x = 0; x < k; ++x)
+		for (size_t y = x + 1; y < k; ++y) {
+			const Kinds &t = tri[y * (y - 1) / 2 + x];
+			unsigned long pages = 0;
+			for (unsigned long v : t)
+				pages += v;
+			if (pages)
+				out.push_back({ids[x], ids[y], t, pages});
+		}
 	return out;
 }
 

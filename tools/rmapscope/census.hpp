@@ -54,8 +54,16 @@ std::optional<Census> take_census(const std::string &method);
 // A census from the JSON that take_census() read (the module's reply), for tests and --from.
 std::optional<Census> parse_census(const std::string &json, unsigned long page_size);
 
-// The pages each pair of processes among `among` (owner ids) both map, by kind: from the sets,
-// each set adding its pages to every pair of its members. Key: (lower id, higher id).
-std::map<std::pair<unsigned, unsigned>, Kinds> census_pairs(const Census &c, const std::set<unsigned> &among);
+// The pages a pair of processes both map, by kind.
+struct PairShare {
+	unsigned a, b;			// owner ids, a < b
+	Kinds kind{};
+	unsigned long pages = 0;	// all kinds
+};
+
+// Every pair of processes among `among` (owner ids) that map some pages both, from the sets:
+// each set adds its pages to every pair of its members (a set of n costs n * (n - 1) / 2 adds
+// into a flat triangle, not a map insertion each). Ordered by (a, b).
+std::vector<PairShare> census_pairs(const Census &c, const std::set<unsigned> &among);
 
 } // namespace rmapscope

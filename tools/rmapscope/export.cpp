@@ -92,20 +92,21 @@ std::vector<Pair> top_pairs(const Census &c, unsigned n)
 		by_id[p->id] = p;
 	}
 	std::vector<Pair> out;
-	for (const auto &[ids, kinds] : census_pairs(c, among)) {
-		unsigned long pages = 0;
-		for (unsigned long k : kinds)
-			pages += k;
-		const CensusProc *a = by_id[ids.first], *b = by_id[ids.second];
+	for (const PairShare &p : census_pairs(c, among)) {
+		const CensusProc *a = by_id[p.a], *b = by_id[p.b];
 		if (a->pid > b->pid)
 			std::swap(a, b);
-		out.push_back({a, b, kinds, pages});
+		out.push_back({a, b, p.kind, p.pages});
 	}
-	std::sort(out.begin(), out.end(), [](const Pair &x, const Pair &y) {
+	const auto more = [](const Pair &x, const Pair &y) {
 		return x.pages != y.pages ? x.pages > y.pages : std::make_pair(x.a->pid, x.b->pid) < std::make_pair(y.a->pid, y.b->pid);
-	});
-	if (out.size() > n)
+	};
+	if (out.size() > n) {
+		std::partial_sort(out.begin(), out.begin() + n, out.end(), more);
 		out.resize(n);
+	} else {
+		std::sort(out.begin(), out.end(), more);
+	}
 	return out;
 }
 

@@ -56,12 +56,9 @@ std::vector<Proc> collect(const std::string &method, bool &ok)
 	std::map<unsigned, Proc> procs;
 	for (const CensusProc *p : by_rss)
 		procs[p->id] = Proc{p->pid, p->comm, p->rss, static_cast<unsigned long>(p->pss_bytes / 1024), {}};
-	for (const auto &[pair, kinds] : census_pairs(*c, among)) {
-		unsigned long pages = 0;
-		for (unsigned long k : kinds)
-			pages += k;
-		procs[pair.first].peers[by_id[pair.second]->pid] = pages;
-		procs[pair.second].peers[by_id[pair.first]->pid] = pages;
+	for (const PairShare &p : census_pairs(*c, among)) {
+		procs[p.a].peers[by_id[p.b]->pid] = p.pages;
+		procs[p.b].peers[by_id[p.a]->pid] = p.pages;
 	}
 	for (const CensusProc *p : by_rss)
 		out.push_back(procs[p->id]);
