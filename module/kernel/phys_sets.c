@@ -14,8 +14,12 @@
 #include "phys_sets.h"
 #include "sharing.h"
 
-/* Room for one observation's classes: one per position, and members as many as mappings. */
-#define RS_SETS_CELLS RMAPSCOPE_MAX_MAPS
+/*
+ * Room for one observation's class memberships (a process in a class): a library's page table
+ * that 300 processes map, split into 50 classes, needs up to 15000. Past it the observation's
+ * pages are counted in sets_dropped.
+ */
+#define RS_SETS_CELLS (256U * 1024)
 
 int rs_phys_sets_init(struct rs_phys_sets *t, struct rs_phys_result *res)
 {
