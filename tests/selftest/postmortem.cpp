@@ -57,6 +57,20 @@ std::string wake_port()
 
 } // namespace
 
+// The pages the kernel's reclaim has scanned so far (every pgscan_* counter and pgrefill of
+// /proc/vmstat): scanning asks folio_referenced(), which clears the accessed bits it finds.
+unsigned long long reclaim_scanned()
+{
+	unsigned long long n = 0;
+	std::ifstream in("/proc/vmstat");
+	std::string key;
+	unsigned long long v;
+	while (in >> key >> v)
+		if (key.rfind("pgscan", 0) == 0 || key == "pgrefill")
+			n += v;
+	return n;
+}
+
 int run_postmortem(const std::string &then)
 {
 	std::string records; // what is printed between the markers, kept for the live half
@@ -128,6 +142,9 @@ int run_postmortem(const std::string &then)
 		pages.emplace_back("KSM", ksm.pfn);
 	else
 		std::printf("postmortem backing=KSM failed: %s\n", why.c_str());
+	// Reclaim before the first walk and after the dump: when it scanned nothing in between, no
+	// accessed bit can have been cleared between the module's walk and the dump (compare).
+	std::printf("postmortem-reclaim before=%llu\n", reclaim_scanned());
 	for (const auto &[name, pfn] : pages) {
 		std::string rec = "postmortem backing=" + name + " pfn=" + hex(pfn) + "\n" +
 				  ctl_transact("walk pfn=" + hex(pfn)).text;
@@ -160,6 +177,7 @@ int run_postmortem(const std::string &then)
 	alarm(0);
 	close(fd);
 	std::printf("postmortem: the host %s\n", n == 1 ? "has dumped the guest" : "never answered");
+	std::printf("postmortem-reclaim after=%llu\n", reclaim_scanned());
 	if (n != 1)
 		return 1;
 	if (then.empty())
