@@ -43,6 +43,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "ctl_client.hpp"
 #include "methods.hpp"
 #include "oracle.hpp"
@@ -250,6 +252,79 @@ void check_phys(Tap &t, const std::vector<int> &tree)
 	}
 }
 
+// `rmapscope export --json -` with every process and pair given its own entry: its output, or ""
+// when it failed.
+std::string run_export_json()
+{
+	std::string out;
+	if (FILE *f = popen("rmapscope export --json - --top 100000 --pairs 100000 2>/dev/null", "r")) {
+		char buf[4096];
+		for (size_t n; (n = std::fread(buf, 1, sizeof(buf), f)) > 0;)
+			out.append(buf, n);
+		if (pclose(f) != 0)
+			out.clear();
+	}
+	return out;
+}
+
+// The exported bytes of the tree's processes against smaps_rollup, and its pairs against the
+// pagemap intersection: the same witnesses as the census's, for what the user's command writes.
+void check_export(Tap &t, const std::string &exported, const std::vector<int> &procs, std::map<int, Smaps> &smaps,
+		  const Snapshot &sb, PhysWitness &w, bool per_folio, const std::string &diag)
+{
+	nlohmann::json j = nlohmann::json::parse(exported, nullptr, false);
+	if (j.is_discarded() || !j.contains("processes") || !j.contains("pairs")) {
+		t.ok(false, "export --json: one JSON text with processes and pairs", exported.substr(0, 2000));
+		return;
+	}
+	std::map<int, nlohmann::json> proc;
+	for (const auto &p : j["processes"])
+		if (p["pid"].is_string() && p["pid"] != "other")
+			proc[std::atoi(p["pid"].get<std::string>().c_str())] = p;
+	std::string bad;
+	for (int pid : procs) {
+		if (!proc.count(pid)) {
+			bad += std::to_string(pid) + ": not exported\n";
+			continue;
+		}
+		const nlohmann::json &p = proc[pid];
+		const Smaps &sm = smaps[pid];
+		const long slack = per_folio ? share_oracle(sb, pid).uneven_large * static_cast<long>(kPage >> 10) : 0;
+		const long rss = p.value("rss_bytes", 0L) >> 10, pss = p.value("pss_bytes", 0L) >> 10,
+			   uss = p.value("uss_bytes", 0L) >> 10, shared = p.value("shared_bytes", 0L) >> 10;
+		if (rss != sm.rss || std::labs(pss - sm.pss) > slack + (sm.vdso ? 1 : 0) ||
+		    std::labs(uss - sm.private_clean - sm.private_dirty) > slack ||
+		    std::labs(shared - sm.shared_clean - sm.shared_dirty) > slack)
+			bad += std::to_string(pid) + ": smaps_rollup " + sm.text() + "; exported rss " + std::to_string(rss) +
+			       " kB pss " + std::to_string(pss) + " kB uss " + std::to_string(uss) + " kB shared " +
+			       std::to_string(shared) + " kB\n";
+	}
+	t.ok(bad.empty(), "export: each fork-tree process's rss, pss, uss and shared bytes equal its smaps_rollup's", bad + diag);
+	std::map<std::pair<int, int>, long> exported_pairs;
+	for (const auto &p : j["pairs"]) {
+		long bytes = 0;
+		for (const auto &[kind, v] : p["shared_bytes"].items())
+			bytes += v.get<long>();
+		int a = p.value("pid_a", 0), b = p.value("pid_b", 0);
+		exported_pairs[{std::min(a, b), std::max(a, b)}] = bytes;
+	}
+	std::string pairs;
+	for (size_t a = 0; a < procs.size(); ++a)
+		for (size_t b = a + 1; b < procs.size(); ++b) {
+			long want = 0;
+			for (uint64_t pfn : w.pfns[procs[a]])
+				want += w.pfns[procs[b]].count(pfn);
+			want *= static_cast<long>(kPage);
+			auto key = std::make_pair(std::min(procs[a], procs[b]), std::max(procs[a], procs[b]));
+			long got = exported_pairs.count(key) ? exported_pairs[key] : 0;
+			if (got != want)
+				pairs += std::to_string(key.first) + "-" + std::to_string(key.second) + ": exported " +
+					 std::to_string(got) + " bytes, pagemap " + std::to_string(want) + "\n";
+		}
+	t.ok(pairs.empty(), "export: each pair of fork-tree processes' shared bytes equal the intersection of their pagemaps",
+	     pairs + diag);
+}
+
 // The census (phys sets=1, what share --all and export read), by each method, for the fork
 // tree's quiescent processes: each one's rss, pss, uss and shared against the per-page entry
 // counts of every pagemap and against smaps_rollup (as share pid= is checked), and every pair's
@@ -266,6 +341,9 @@ void check_census(Tap &t, const std::vector<int> &procs)
 				smaps[pid] = smaps_without_vdso(pid);
 			Snapshot sb = snapshot();
 			std::string raw = ctl_transact(std::string("phys sets=1 young=0 method=") + method).text;
+			// What the user's command makes of the same census, read as a monitoring engine
+			// would read it (its JSON: the same figures as the .prom file, in bytes).
+			const std::string exported = std::string(method) == "bulk" ? run_export_json() : "";
 			Snapshot sa = snapshot();
 			bool still = true;
 			for (int pid : procs) {
@@ -374,6 +452,8 @@ void check_census(Tap &t, const std::vector<int> &procs)
 			     "census: the pages each of " + std::to_string(npairs) +
 				     " pairs of fork-tree processes both map equal the intersection of their pagemaps" + m,
 			     pairs + diag);
+			if (!exported.empty())
+				check_export(t, exported, procs, smaps, sb, w, per_folio, diag);
 			break;
 		}
 	}
