@@ -136,6 +136,15 @@ for t in ${PEER_TESTS:-cow ksm_functional_tests madv_populate mremap_test split_
 				pair=2
 				continue
 			fi
+			# Both pairs inconclusive: alone, the test gave other results than its first twice, so
+			# no comparison with walkers can say anything in this boot. That is a skip, never a
+			# pass, and only while rmapscope holds nothing once the walkers have stopped (else
+			# the instability could be ours: it fails below).
+			if [ $reproduced != 0 ] && ! echo "$now" | grep -q '=[1-9]'; then
+				n=$((n + 1))
+				echo "ok $n - $t: the same results with rmapscope walkers at its pages as alone # SKIP the test is unstable alone in this boot: twice, run alone again after a difference with walkers, it did not give its first results (the last time: $(grep -E '^(Bail out!|# order |not ok )' "/tmp/$t.again" | tail -n 2 | tr '\n' ';' | sed 's/;$//'); exit $again, first $a), and rmapscope held nothing ($now)"
+				break
+			fi
 		fi
 		if [ -n "$why" ]; then
 			# The claim behind it: the walkers' references were momentary. Once they have stopped,
