@@ -13,6 +13,7 @@
 #include "../module/kernel/compat.h"
 #include "../module/kernel/folio.h"
 #include "../module/kernel/held.h"
+#include "../module/kernel/scratch.h"
 #include "../module/kernel/sharing.h"
 #include "../module/kernel/symbols.h"
 #include "../module/kernel/target.h"

@@ -141,25 +141,31 @@ private:
 	using Owned::Owned;
 };
 
-// Owns a buffer from rs_os_valloc() (a range scan's page lines, unmap's "gone" marks).
-class VBuffer : public Owned<void, rs_os_vfree> {
+// Owns n bytes (at least one) from Alloc, given back with Free.
+template <void *(*Alloc)(usize), void (*Free)(void *)>
+class Buffer : public Owned<void, Free> {
 public:
-	// n bytes (at least one); or -RS_ENOMEM.
-	static Maybe<VBuffer> make(usize n)
+	// n bytes; or -RS_ENOMEM.
+	static Maybe<Buffer> make(usize n)
 	{
-		void *p = rs_os_valloc(n ? n : 1);
+		void *p = Alloc(n ? n : 1);
 		if (!p)
-			return Maybe<VBuffer>::error(-RS_ENOMEM);
-		return VBuffer(p);
+			return Maybe<Buffer>::error(-RS_ENOMEM);
+		return Buffer(p);
 	}
 	template <class T>
 	T *as() const
 	{
-		return static_cast<T *>(get());
+		return static_cast<T *>(this->get());
 	}
 
 private:
-	using Owned::Owned;
+	explicit Buffer(void *p) : Owned<void, Free>(p) {}
 };
+
+// A buffer from rs_os_valloc() (a range scan's page lines, unmap's "gone" marks).
+using VBuffer = Buffer<rs_os_valloc, rs_os_vfree>;
+// A command's fixed-size table from rs_os_scratch() (share's peers, phys's owners and sets).
+using Scratch = Buffer<rs_os_scratch, rs_os_scratch_free>;
 
 } // namespace rs

@@ -23,6 +23,14 @@ void rs_os_log(int error, const char *msg);
 void *rs_os_valloc(__SIZE_TYPE__ size);
 void rs_os_vfree(void *ptr);
 
+/*
+ * The same for a command's fixed-size tables (share's peers, phys's owners and sets): kept a while
+ * after they are freed, for the next command that asks for the same size (module/kernel/scratch.c).
+ * Sleeping. Freed only by rs_os_scratch_free().
+ */
+void *rs_os_scratch(__SIZE_TYPE__ size);
+void rs_os_scratch_free(void *ptr);
+
 /* runtime.c. The kernel's PAGE_SIZE: the core never assumes 4 KiB pages. */
 unsigned long rs_os_page_size(void);
 

@@ -181,10 +181,10 @@ long run_phys(const rs_command &cmd, char **out)
 	rs_phys_result res{};
 	// sets=1 names every process it can: a set's owners are told apart only when listed.
 	const unsigned owners_cap = cmd.sets ? RMAPSCOPE_PHYS_SETS_OWNERS_MAX : RMAPSCOPE_PHYS_OWNERS_MAX;
-	auto owners = VBuffer::make(owners_cap * sizeof(rs_share_peer));
-	auto files = VBuffer::make(RMAPSCOPE_PHYS_FILES_MAX * sizeof(rs_phys_file));
-	auto sets = VBuffer::make(cmd.sets ? RMAPSCOPE_PHYS_SETS_MAX * sizeof(rs_phys_set) : 1);
-	auto members = VBuffer::make(cmd.sets ? RMAPSCOPE_PHYS_SET_MEMBERS_MAX * sizeof(unsigned) : 1);
+	auto owners = Scratch::make(owners_cap * sizeof(rs_share_peer));
+	auto files = Scratch::make(RMAPSCOPE_PHYS_FILES_MAX * sizeof(rs_phys_file));
+	auto sets = Scratch::make(cmd.sets ? RMAPSCOPE_PHYS_SETS_MAX * sizeof(rs_phys_set) : 1);
+	auto members = Scratch::make(cmd.sets ? RMAPSCOPE_PHYS_SET_MEMBERS_MAX * sizeof(unsigned) : 1);
 	if (!owners || !files || !sets || !members)
 		return fail(-RS_ENOMEM, "no memory for the owners, files and sets", out);
 	res.owners = owners->as<rs_share_peer>();

@@ -114,7 +114,7 @@ long run_share(const rs_command &cmd, char **out)
 {
 	char msg[RS_MSG_MAX] = "";
 	rs_share_result res{};
-	auto peers = VBuffer::make(RMAPSCOPE_SHARE_PEERS_MAX * sizeof(rs_share_peer));
+	auto peers = Scratch::make(RMAPSCOPE_SHARE_PEERS_MAX * sizeof(rs_share_peer));
 	if (!peers)
 		return fail(peers.error(), "no memory for the peers", out);
 	res.peers = peers->as<rs_share_peer>();

@@ -15,6 +15,7 @@
 #include "cf.h"
 #include "folio.h"
 #include "held.h"
+#include "scratch.h"
 #include "sharing.h"
 #include "symbols.h"
 #include "target.h"
@@ -55,3 +56,7 @@ EXPORT_SYMBOL_IF_KUNIT(rs_core_parse_command);
 EXPORT_SYMBOL_IF_KUNIT(rs_core_format_walk);
 EXPORT_SYMBOL_IF_KUNIT(rs_core_format_error);
 EXPORT_SYMBOL_IF_KUNIT(rs_core_format_range);
+EXPORT_SYMBOL_IF_KUNIT(rs_scratch_alloc);
+EXPORT_SYMBOL_IF_KUNIT(rs_scratch_zalloc);
+EXPORT_SYMBOL_IF_KUNIT(rs_scratch_free);
+EXPORT_SYMBOL_IF_KUNIT(rs_scratch_kept_bytes);

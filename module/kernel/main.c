@@ -10,6 +10,7 @@
 #include "call.h"
 #include "chardev.h"
 #include "debugfs.h"
+#include "scratch.h"
 #include "symbols.h"
 
 static char *call_mode = "auto";
@@ -48,6 +49,7 @@ static void __exit rs_exit(void)
 
 	rs_chardev_exit();
 	rs_debugfs_exit();
+	rs_scratch_exit();
 	/* No command runs now (an open ctl holds the module): everything taken was given back. */
 	rs_held_read(held);
 	for (k = 0; k < RS_NR_HELD; k++)

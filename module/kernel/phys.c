@@ -66,6 +66,7 @@
 #include "phys_files.h"
 #include "phys_sets.h"
 #include "pt.h"
+#include "scratch.h"
 #include "sharing.h"
 #include "walk_internal.h"
 
@@ -622,8 +623,8 @@ int rs_os_phys(unsigned long start_pfn, unsigned long end_pfn, int referenced, i
 		}
 	}
 	if (method == RS_METHOD_BULK) {
-		p->ents = kvmalloc_array(RS_PHYS_ENTS, sizeof(*p->ents), RS_GFP);
-		p->members = kvmalloc_array(RS_POS_MAX, sizeof(*p->members), RS_GFP);
+		p->ents = rs_scratch_alloc(RS_PHYS_ENTS, sizeof(*p->ents));
+		p->members = rs_scratch_alloc(RS_POS_MAX, sizeof(*p->members));
 		if (!p->ents || !p->members) {
 			ret = -ENOMEM;
 			goto out;
@@ -684,8 +685,8 @@ out:
 		if (p->sets)
 			rs_phys_sets_free(p->sets);
 		kvfree(p->sets);
-		kvfree(p->ents);
-		kvfree(p->members);
+		rs_scratch_free(p->ents);
+		rs_scratch_free(p->members);
 	}
 	kvfree(p);
 	return ret;

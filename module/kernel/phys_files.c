@@ -7,6 +7,7 @@
 
 #include "alloc.h"
 #include "phys_files.h"
+#include "scratch.h"
 
 #define RS_PHYS_FILE_HASH_BITS 11
 
@@ -18,16 +19,16 @@ struct rs_phys_file_slot {
 int rs_phys_files_init(struct rs_phys_files *t, struct rs_phys_result *res)
 {
 	t->res = res;
-	t->hash = kvcalloc(1U << RS_PHYS_FILE_HASH_BITS, sizeof(*t->hash), RS_GFP);
-	t->named = kvcalloc(res->files_cap ? res->files_cap : 1, sizeof(*t->named), RS_GFP);
+	t->hash = rs_scratch_zalloc(1U << RS_PHYS_FILE_HASH_BITS, sizeof(*t->hash));
+	t->named = rs_scratch_zalloc(res->files_cap ? res->files_cap : 1, sizeof(*t->named));
 	t->buf = kmalloc(PATH_MAX, RS_GFP);
 	return t->hash && t->named && t->buf ? 0 : -ENOMEM;
 }
 
 void rs_phys_files_free(struct rs_phys_files *t)
 {
-	kvfree(t->hash);
-	kvfree(t->named);
+	rs_scratch_free(t->hash);
+	rs_scratch_free(t->named);
 	kfree(t->buf);
 	t->hash = NULL;
 	t->named = NULL;

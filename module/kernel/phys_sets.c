@@ -12,6 +12,7 @@
 #include "alloc.h"
 #include "../core/phys_report.h"
 #include "phys_sets.h"
+#include "scratch.h"
 #include "sharing.h"
 
 /*
@@ -27,16 +28,16 @@ int rs_phys_sets_init(struct rs_phys_sets *t, struct rs_phys_result *res)
 
 	t->res = res;
 	t->cls.cap = RS_POS_MAX;
-	t->cls.cls = kvmalloc_array(RS_POS_MAX, sizeof(*t->cls.cls), RS_GFP);
-	t->cls.heads = kvmalloc_array(RS_POS_MAX, sizeof(*t->cls.heads), RS_GFP);
-	t->cls.masks = kvmalloc_array(RS_POS_MAX * BITS_TO_LONGS(RS_POS_MAX), sizeof(long), RS_GFP);
+	t->cls.cls = rs_scratch_alloc(RS_POS_MAX, sizeof(*t->cls.cls));
+	t->cls.heads = rs_scratch_alloc(RS_POS_MAX, sizeof(*t->cls.heads));
+	t->cls.masks = rs_scratch_alloc(RS_POS_MAX * BITS_TO_LONGS(RS_POS_MAX), sizeof(long));
 	t->cls.members_cap = RS_SETS_CELLS;
-	t->cls.members = kvmalloc_array(RS_SETS_CELLS, sizeof(*t->cls.members), RS_GFP);
+	t->cls.members = rs_scratch_alloc(RS_SETS_CELLS, sizeof(*t->cls.members));
 	t->cls.cells_cap = RS_SETS_CELLS;
-	t->cls.cells = kvmalloc_array(2 * RS_SETS_CELLS, sizeof(*t->cls.cells), RS_GFP);
-	t->ids = kvmalloc_array(RMAPSCOPE_MAX_MAPS, sizeof(*t->ids), RS_GFP);
-	t->key = kvmalloc_array(RMAPSCOPE_MAX_MAPS, sizeof(*t->key), RS_GFP);
-	t->hash = kvcalloc(buckets, sizeof(*t->hash), RS_GFP);
+	t->cls.cells = rs_scratch_alloc(2 * RS_SETS_CELLS, sizeof(*t->cls.cells));
+	t->ids = rs_scratch_alloc(RMAPSCOPE_MAX_MAPS, sizeof(*t->ids));
+	t->key = rs_scratch_alloc(RMAPSCOPE_MAX_MAPS, sizeof(*t->key));
+	t->hash = rs_scratch_zalloc(buckets, sizeof(*t->hash));
 	t->hash_mask = buckets - 1;
 	return t->cls.cls && t->cls.heads && t->cls.masks && t->cls.members && t->cls.cells && t->ids && t->key &&
 	       t->hash ? 0 : -ENOMEM;
@@ -44,14 +45,14 @@ int rs_phys_sets_init(struct rs_phys_sets *t, struct rs_phys_result *res)
 
 void rs_phys_sets_free(struct rs_phys_sets *t)
 {
-	kvfree(t->cls.cls);
-	kvfree(t->cls.heads);
-	kvfree(t->cls.masks);
-	kvfree(t->cls.members);
-	kvfree(t->cls.cells);
-	kvfree(t->ids);
-	kvfree(t->key);
-	kvfree(t->hash);
+	rs_scratch_free(t->cls.cls);
+	rs_scratch_free(t->cls.heads);
+	rs_scratch_free(t->cls.masks);
+	rs_scratch_free(t->cls.members);
+	rs_scratch_free(t->cls.cells);
+	rs_scratch_free(t->ids);
+	rs_scratch_free(t->key);
+	rs_scratch_free(t->hash);
 }
 
 static int rs_cmp_u32(const void *a, const void *b)

@@ -29,6 +29,7 @@
 #include "compat.h"
 #include "folio.h"
 #include "held.h"
+#include "scratch.h"
 #include "span.h"
 #include "target.h"
 #include "walk_internal.h"
@@ -203,7 +204,7 @@ int rs_os_range_referenced(int pid, unsigned long start, unsigned long end,
 	ret = rs_task_mm(pid, &mm, msg, cap);
 	if (ret)
 		return ret;
-	items = kvmalloc_array(RS_SPAN_MAX, sizeof(*items), RS_GFP);
+	items = rs_scratch_alloc(RS_SPAN_MAX, sizeof(*items));
 	if (!items) {
 		rs_mmput(mm);
 		rs_msg(msg, cap, "out of memory");
@@ -217,7 +218,7 @@ int rs_os_range_referenced(int pid, unsigned long start, unsigned long end,
 	for (addr = start; addr < end && !ret; addr = min(end, (addr & PMD_MASK) + PMD_SIZE))
 		ret = rs_range_span(mm, addr, min(end, (addr & PMD_MASK) + PMD_SIZE), items, res);
 	res->ns = res->lookup_ns + res->ask_ns;
-	kvfree(items);
+	rs_scratch_free(items);
 	rs_mmput(mm);
 	if (ret == -EINTR)
 		rs_msg(msg, cap, "interrupted by a fatal signal");

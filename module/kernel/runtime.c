@@ -9,6 +9,7 @@
 #include <linux/slab.h>
 
 #include "alloc.h"
+#include "scratch.h"
 #include "../core/errno.h"
 #include "../core/os.h"
 
@@ -40,6 +41,16 @@ void *rs_os_valloc(size_t size)
 void rs_os_vfree(void *ptr)
 {
 	kvfree(ptr);
+}
+
+void *rs_os_scratch(size_t size)
+{
+	return rs_scratch_alloc(1, size);
+}
+
+void rs_os_scratch_free(void *ptr)
+{
+	rs_scratch_free(ptr);
 }
 
 void rs_os_log(int error, const char *msg)

@@ -41,6 +41,7 @@
 #include "errmsg.h"
 #include "held.h"
 #include "pt.h"
+#include "scratch.h"
 #include "sharing.h"
 #include "target.h"
 #include "walk_internal.h"
@@ -317,7 +318,7 @@ int rs_share_mm(struct mm_struct *mm, int pid, unsigned long start, unsigned lon
 	sh = kvzalloc(sizeof(*sh), RS_GFP);
 	if (!sh || rs_sharing_init(&sh->s, res->peers, res->peers_cap))
 		goto out;
-	sh->ents = kvmalloc_array(RS_POS_MAX, sizeof(*sh->ents), RS_GFP);
+	sh->ents = rs_scratch_alloc(RS_POS_MAX, sizeof(*sh->ents));
 	if (!sh->ents)
 		goto out;
 	sh->res = res;
@@ -357,7 +358,7 @@ out:
 		rs_msg(msg, cap, "interrupted by a fatal signal");
 	if (sh) {
 		rs_sharing_release(&sh->s);
-		kvfree(sh->ents);
+		rs_scratch_free(sh->ents);
 	}
 	kvfree(sh);
 	return ret;

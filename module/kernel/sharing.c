@@ -25,6 +25,7 @@
 #include "compat.h"
 #include "held.h"
 #include "phys_sets.h"
+#include "scratch.h"
 #include "sharing.h"
 #include "walk_internal.h"
 
@@ -34,28 +35,28 @@ int rs_sharing_init(struct rs_sharing *s, struct rs_share_peer *peers, unsigned 
 {
 	s->peers = peers;
 	s->peers_cap = cap;
-	s->slots = kvcalloc(cap ? cap : 1, sizeof(*s->slots), RS_GFP);
-	s->hash = kvcalloc(1U << RS_SHARE_HASH_BITS, sizeof(*s->hash), RS_GFP);
-	s->counts = kvmalloc_array(RS_POS_MAX, sizeof(*s->counts), RS_GFP);
-	s->flags = kvmalloc_array(RS_POS_MAX, sizeof(*s->flags), RS_GFP);
-	s->pfn = kvmalloc_array(RS_POS_MAX, sizeof(*s->pfn), RS_GFP);
-	s->has = kvmalloc_array(BITS_TO_LONGS(RS_POS_MAX), sizeof(long), RS_GFP);
-	s->mapc = kvmalloc_array(RS_POS_MAX, sizeof(*s->mapc), RS_GFP);
-	s->cov = kvmalloc_array(RS_POS_MAX + 1, sizeof(*s->cov), RS_GFP);
-	s->full = kvmalloc_array(3 * BITS_TO_LONGS(RS_POS_MAX), sizeof(long), RS_GFP);
+	s->slots = rs_scratch_zalloc(cap ? cap : 1, sizeof(*s->slots));
+	s->hash = rs_scratch_zalloc(1U << RS_SHARE_HASH_BITS, sizeof(*s->hash));
+	s->counts = rs_scratch_alloc(RS_POS_MAX, sizeof(*s->counts));
+	s->flags = rs_scratch_alloc(RS_POS_MAX, sizeof(*s->flags));
+	s->pfn = rs_scratch_alloc(RS_POS_MAX, sizeof(*s->pfn));
+	s->has = rs_scratch_alloc(BITS_TO_LONGS(RS_POS_MAX), sizeof(long));
+	s->mapc = rs_scratch_alloc(RS_POS_MAX, sizeof(*s->mapc));
+	s->cov = rs_scratch_alloc(RS_POS_MAX + 1, sizeof(*s->cov));
+	s->full = rs_scratch_alloc(3 * BITS_TO_LONGS(RS_POS_MAX), sizeof(long));
 	if (s->full) {
 		s->todo = s->full + BITS_TO_LONGS(RS_POS_MAX);
 		s->span = s->todo + BITS_TO_LONGS(RS_POS_MAX);
 	}
-	s->lowest = kvmalloc_array(RS_POS_MAX, sizeof(*s->lowest), RS_GFP);
-	s->unit = kvmalloc_array(RS_POS_MAX, sizeof(*s->unit), RS_GFP);
-	s->bits = kvmalloc_array(RS_OBS_SCRATCH_WORDS(RS_POS_MAX), sizeof(long), RS_GFP);
-	s->cand = kvmalloc_array(RMAPSCOPE_MAX_MAPS, sizeof(*s->cand), RS_GFP);
-	s->recs = kvmalloc_array(RMAPSCOPE_MAX_MAPS, sizeof(*s->recs), RS_GFP);
-	s->omaps = kvmalloc_array(RMAPSCOPE_MAX_MAPS, sizeof(*s->omaps), RS_GFP);
-	s->deltas = kvmalloc_array(RMAPSCOPE_MAX_MAPS, sizeof(*s->deltas), RS_GFP);
-	s->order = kvmalloc_array(RMAPSCOPE_MAX_MAPS, sizeof(*s->order), RS_GFP);
-	s->pool = kvmalloc_array(RS_SHARE_POOL_WORDS, sizeof(long), RS_GFP);
+	s->lowest = rs_scratch_alloc(RS_POS_MAX, sizeof(*s->lowest));
+	s->unit = rs_scratch_alloc(RS_POS_MAX, sizeof(*s->unit));
+	s->bits = rs_scratch_alloc(RS_OBS_SCRATCH_WORDS(RS_POS_MAX), sizeof(long));
+	s->cand = rs_scratch_alloc(RMAPSCOPE_MAX_MAPS, sizeof(*s->cand));
+	s->recs = rs_scratch_alloc(RMAPSCOPE_MAX_MAPS, sizeof(*s->recs));
+	s->omaps = rs_scratch_alloc(RMAPSCOPE_MAX_MAPS, sizeof(*s->omaps));
+	s->deltas = rs_scratch_alloc(RMAPSCOPE_MAX_MAPS, sizeof(*s->deltas));
+	s->order = rs_scratch_alloc(RMAPSCOPE_MAX_MAPS, sizeof(*s->order));
+	s->pool = rs_scratch_alloc(RS_SHARE_POOL_WORDS, sizeof(long));
 	return s->slots && s->hash && s->counts && s->flags && s->pfn && s->has && s->mapc && s->cov && s->full && s->lowest &&
 	       s->unit && s->bits && s->cand && s->recs && s->omaps && s->deltas && s->order && s->pool ? 0 : -ENOMEM;
 }
@@ -69,24 +70,24 @@ void rs_sharing_release(struct rs_sharing *s)
 	for (i = 0; s->hash && i < (1U << RS_SHARE_HASH_BITS); i++)
 		if (s->hash[i].mm)
 			rs_mmdrop(s->hash[i].mm);
-	kvfree(s->slots);
-	kvfree(s->hash);
-	kvfree(s->counts);
-	kvfree(s->flags);
-	kvfree(s->pfn);
-	kvfree(s->has);
-	kvfree(s->mapc);
-	kvfree(s->cov);
-	kvfree(s->full);
-	kvfree(s->lowest);
-	kvfree(s->unit);
-	kvfree(s->bits);
-	kvfree(s->cand);
-	kvfree(s->recs);
-	kvfree(s->omaps);
-	kvfree(s->deltas);
-	kvfree(s->order);
-	kvfree(s->pool);
+	rs_scratch_free(s->slots);
+	rs_scratch_free(s->hash);
+	rs_scratch_free(s->counts);
+	rs_scratch_free(s->flags);
+	rs_scratch_free(s->pfn);
+	rs_scratch_free(s->has);
+	rs_scratch_free(s->mapc);
+	rs_scratch_free(s->cov);
+	rs_scratch_free(s->full);
+	rs_scratch_free(s->lowest);
+	rs_scratch_free(s->unit);
+	rs_scratch_free(s->bits);
+	rs_scratch_free(s->cand);
+	rs_scratch_free(s->recs);
+	rs_scratch_free(s->omaps);
+	rs_scratch_free(s->deltas);
+	rs_scratch_free(s->order);
+	rs_scratch_free(s->pool);
 	memset(s, 0, sizeof(*s));
 }
 

@@ -64,6 +64,8 @@ void *rs_os_valloc(size_t size)
 	return std::malloc(size);
 }
 void rs_os_vfree(void *ptr) { std::free(ptr); }
+void *rs_os_scratch(size_t size) { return rs_os_valloc(size); }
+void rs_os_scratch_free(void *ptr) { std::free(ptr); }
 
 int rs_os_target_pid_addr(int, unsigned long, rs_folio **out, char *msg, size_t cap) { return resolve(out, msg, cap); }
 int rs_os_target_pfn(unsigned long, rs_folio **out, char *msg, size_t cap) { return resolve(out, msg, cap); }

@@ -17,6 +17,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 #include <functional>
 #include <string>
 #include <vector>
@@ -236,8 +237,20 @@ int run_faults()
 	} else {
 		t.skip("faults: walk of a file page", "no ext4 scratch disk at /mnt/ext4");
 	}
+	// Tables kept between commands (module/kernel/scratch.c) would be handed out without an
+	// allocation: keep none during the sweep, so each command reaches every allocation site.
+	const std::string keep = "/sys/module/rmapscope/parameters/scratch_keep_ms";
+	std::string kept_ms;
+	{
+		std::ifstream in(keep);
+		std::getline(in, kept_ms);
+	}
+	bool off = !kept_ms.empty() && write_file(keep, "0");
+	t.ok(off, "faults: " + keep + " set to 0 for the sweep (it was " + kept_ms + ")", std::strerror(errno));
 	for (const Case &c : cases)
 		sweep(t, fail, c);
+	if (off && !write_file(keep, kept_ms))
+		t.ok(false, "faults: " + keep + " set back to " + kept_ms, std::strerror(errno));
 	// The data behind it all is intact: the pages read back what was written.
 	bool intact = anon[0] == 0x61 && anon[7 * kPage] == 0x61 && shm[0] == 0x62;
 	t.ok(intact, "faults: the pages read back what was written before the sweep");
