@@ -53,18 +53,27 @@ TEST(Export, PairsComeFromTheSets)
 	auto c = rmapscope::parse_census(kReply, 4096);
 	ASSERT_TRUE(c);
 	EXPECT_EQ(c->procs.size(), 3u);	// the mm without a process is left out
-	auto pairs = rmapscope::census_pairs(*c, {0, 1, 2});
+	auto pairs = rmapscope::census_pair_totals(*c, {0, 1, 2});
 	ASSERT_EQ(pairs.size(), 3u);
-	EXPECT_EQ(pairs[0].a, 0u);
-	EXPECT_EQ(pairs[0].b, 1u);
-	EXPECT_EQ(pairs[0].kind, (rmapscope::Kinds{10, 4, 0, 0}));
+	EXPECT_EQ(pairs[0].x, 0u);
+	EXPECT_EQ(pairs[0].y, 1u);
 	EXPECT_EQ(pairs[0].pages, 14u);
-	EXPECT_EQ(pairs[1].b, 2u);
-	EXPECT_EQ(pairs[1].kind, (rmapscope::Kinds{0, 4, 0, 0}));
-	EXPECT_EQ(pairs[2].a, 1u);
-	EXPECT_EQ(pairs[2].kind, (rmapscope::Kinds{0, 4, 0, 0}));
-	// Only among the processes asked for.
-	EXPECT_EQ(rmapscope::census_pairs(*c, {0, 2}).size(), 1u);
+	EXPECT_EQ(pairs[1].y, 2u);
+	EXPECT_EQ(pairs[1].pages, 4u);
+	EXPECT_EQ(pairs[2].x, 1u);
+	EXPECT_EQ(pairs[2].pages, 4u);
+	auto kinds = rmapscope::census_pair_kinds(*c, {0, 1, 2}, pairs);
+	ASSERT_EQ(kinds.size(), 3u);
+	EXPECT_EQ(kinds[0], (rmapscope::Kinds{10, 4, 0, 0}));
+	EXPECT_EQ(kinds[1], (rmapscope::Kinds{0, 4, 0, 0}));
+	EXPECT_EQ(kinds[2], (rmapscope::Kinds{0, 4, 0, 0}));
+	// Only among the processes asked for, numbered as asked: owner 2 first, then owner 0.
+	pairs = rmapscope::census_pair_totals(*c, {2, 0});
+	ASSERT_EQ(pairs.size(), 1u);
+	EXPECT_EQ(pairs[0].x, 0u);
+	EXPECT_EQ(pairs[0].y, 1u);
+	EXPECT_EQ(pairs[0].pages, 4u);
+	EXPECT_EQ(rmapscope::census_pair_kinds(*c, {2, 0}, pairs)[0], (rmapscope::Kinds{0, 4, 0, 0}));
 }
 
 TEST(Export, PrometheusSeries)
@@ -131,21 +140,37 @@ TEST(Export, PairsEqualEveryPairOfEverySet)
 		set.kind[rnd() % 4] = 1 + rnd() % 50;
 		c.sets.push_back(set);
 	}
-	std::set<unsigned> among;
+	// Among some of the ids, numbered in a shuffled order; one listed twice in a set.
+	std::vector<unsigned> order;
 	for (unsigned id = 0; id < 120; id += 3)
 		if (rnd() % 4)
-			among.insert(id);
+			order.push_back(id);
+	for (size_t i = order.size(); i > 1; --i)
+		std::swap(order[i - 1], order[rnd() % i]);
+	c.sets[0].ids = {order[0], order[1], order[1]};
 	std::map<std::pair<unsigned, unsigned>, rmapscope::Kinds> want;
-	for (const auto &s : c.sets)
-		for (unsigned a : s.ids)
-			for (unsigned b : s.ids)
-				if (a < b && among.count(a) && among.count(b))
+	for (const auto &s : c.sets) {
+		const std::set<unsigned> ids(s.ids.begin(), s.ids.end());
+		for (size_t x = 0; x < order.size(); ++x)
+			for (size_t y = x + 1; y < order.size(); ++y)
+				if (ids.count(order[x]) && ids.count(order[y]))
 					for (size_t k = 0; k < 4; ++k)
-						want[{a, b}][k] += s.kind[k];
+						want[{order[x], order[y]}][k] += s.kind[k];
+	}
+	const auto pairs = rmapscope::census_pair_totals(c, order);
+	const auto kinds = rmapscope::census_pair_kinds(c, order, pairs);
+	ASSERT_EQ(kinds.size(), pairs.size());
 	std::map<std::pair<unsigned, unsigned>, rmapscope::Kinds> got;
-	for (const auto &p : rmapscope::census_pairs(c, among))
-		got[{p.a, p.b}] = p.kind;
+	for (size_t i = 0; i < pairs.size(); ++i) {
+		ASSERT_LT(pairs[i].x, pairs[i].y);
+		unsigned long sum = 0;
+		for (unsigned long v : kinds[i])
+			sum += v;
+		EXPECT_EQ(pairs[i].pages, sum);
+		got[{order[pairs[i].x], order[pairs[i].y]}] = kinds[i];
+	}
 	EXPECT_EQ(got, want);
+	EXPECT_GT(want.size(), 50u);	// the random sets make many pairs, not a few
 }
 
 } // namespace

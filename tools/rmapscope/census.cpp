@@ -75,39 +75,85 @@ std::optional<Census> take_census(const std::string &method)
 	return c;
 }
 
-std::vector<PairShare> census_pairs(const Census &c, const std::set<unsigned> &among)
+namespace {
+
+// Owner ids with their positions in `order`, sorted by id.
+using Positions = std::vector<std::pair<unsigned, unsigned>>;
+
+Positions positions(const std::vector<unsigned> &order)
 {
-	// Owner ids to 0..k-1, in id order; the triangle holds pair (i, j), i < j, at j * (j - 1) / 2 + i.
-	std::vector<unsigned> ids(among.begin(), among.end());
-	const size_t k = ids.size();
-	std::vector<Kinds> tri(k * (k > 0 ? k - 1 : 0) / 2);
-	std::vector<size_t> in;
+	Positions pos;
+	pos.reserve(order.size());
+	for (size_t i = 0; i < order.size(); ++i)
+		pos.emplace_back(order[i], static_cast<unsigned>(i));
+	std::sort(pos.begin(), pos.end());
+	return pos;
+}
+
+// The positions of a set's members that `order` lists, ascending, each once (a reply read
+// --from a file may list an owner twice or out of order).
+void listed(const Positions &pos, const CensusSet &s, std::vector<unsigned> &in)
+{
+	in.clear();
+	for (unsigned id : s.ids) {
+		auto it = std::lower_bound(pos.begin(), pos.end(), std::make_pair(id, 0U));
+		if (it != pos.end() && it->first == id)
+			in.push_back(it->second);
+	}
+	std::sort(in.begin(), in.end());
+	in.erase(std::unique(in.begin(), in.end()), in.end());
+}
+
+} // namespace
+
+std::vector<PairTotal> census_pair_totals(const Census &c, const std::vector<unsigned> &order)
+{
+	// The triangle holds pair (x, y), x < y, at y * (y - 1) / 2 + x.
+	const Positions pos = positions(order);
+	const size_t k = order.size();
+	std::vector<unsigned long> tri(k * (k > 0 ? k - 1 : 0) / 2);
+	std::vector<unsigned> in;
 	for (const CensusSet &s : c.sets) {
 		if (s.ids.size() < 2)
 			continue;
-		in.clear();
-		for (unsigned id : s.ids) {	// both ascending: one merge
-			auto it = std::lower_bound(ids.begin(), ids.end(), id);
-			if (it != ids.end() && *it == id)
-				in.push_back(static_cast<size_t>(it - ids.begin()));
+		listed(pos, s, in);
+		unsigned long pages = 0;	// all kinds, as the kinds census_pair_kinds() gives add up
+		for (unsigned long v : s.kind)
+			pages += v;
+		for (size_t j = 1; j < in.size(); ++j) {
+			unsigned long *row = &tri[in[j] * (in[j] - 1UL) / 2];
+			for (size_t i = 0; i < j; ++i)
+				row[in[i]] += pages;
 		}
-		for (size_t y = 1; y < in.size(); ++y)
-			for (size_t x = 0; x < y; ++x) {
-				Kinds &t = tri[in[y] * (in[y] - 1) / 2 + in[x]];
-				for (size_t i = 0; i < t.size(); ++i)
-					t[i] += s.kind[i];
-			}
 	}
-	std::vector<PairShare> out;
-	for (size_t x = 0; x < k; ++x)
-		for (size_t y = x + 1; y < k; ++y) {
-			const Kinds &t = tri[y * (y - 1) / 2 + x];
-			unsigned long pages = 0;
-			for (unsigned long v : t)
-				pages += v;
-			if (pages)
-				out.push_back({ids[x], ids[y], t, pages});
-		}
+	std::vector<PairTotal> out;
+	for (unsigned x = 0; x < k; ++x)
+		for (unsigned y = x + 1; y < k; ++y)
+			if (unsigned long pages = tri[y * (y - 1UL) / 2 + x])
+				out.push_back({x, y, pages});
+	return out;
+}
+
+std::vector<Kinds> census_pair_kinds(const Census &c, const std::vector<unsigned> &order,
+				     const std::vector<PairTotal> &pairs)
+{
+	const Positions pos = positions(order);
+	std::vector<Kinds> out(pairs.size());
+	std::vector<char> member(order.size());
+	std::vector<unsigned> in;
+	for (const CensusSet &s : c.sets) {
+		if (s.ids.size() < 2)
+			continue;
+		listed(pos, s, in);
+		for (unsigned x : in)
+			member[x] = 1;
+		for (size_t i = 0; i < pairs.size(); ++i)
+			if (member[pairs[i].x] && member[pairs[i].y])
+				for (size_t k = 0; k < s.kind.size(); ++k)
+					out[i][k] += s.kind[k];
+		for (unsigned x : in)
+			member[x] = 0;
+	}
 	return out;
 }
 

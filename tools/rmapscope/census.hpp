@@ -8,7 +8,6 @@
 #include <array>
 #include <map>
 #include <optional>
-#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -54,16 +53,20 @@ std::optional<Census> take_census(const std::string &method);
 // A census from the JSON that take_census() read (the module's reply), for tests and --from.
 std::optional<Census> parse_census(const std::string &json, unsigned long page_size);
 
-// The pages a pair of processes both map, by kind.
-struct PairShare {
-	unsigned a, b;			// owner ids, a < b
-	Kinds kind{};
-	unsigned long pages = 0;	// all kinds
+// Pages that pairs of processes both map. `order` lists owner ids, each once, in the order the
+// caller wants them numbered; a pair is two positions in it, x < y. Each set adds its pages to
+// every pair of its listed members: a set of m costs m * (m - 1) / 2 adds into a flat triangle
+// of one total per pair, not a map insertion each. Pairs that share nothing are left out; the
+// rest come ordered by (x, y).
+struct PairTotal {
+	unsigned x, y;			// positions in `order`, x < y
+	unsigned long pages;
 };
+std::vector<PairTotal> census_pair_totals(const Census &c, const std::vector<unsigned> &order);
 
-// Every pair of processes among `among` (owner ids) that map some pages both, from the sets:
-// each set adds its pages to every pair of its members (a set of n costs n * (n - 1) / 2 adds
-// into a flat triangle, not a map insertion each). Ordered by (a, b).
-std::vector<PairShare> census_pairs(const Census &c, const std::set<unsigned> &among);
+// The pages of each kind behind some of those pairs (positions as census_pair_totals() gives
+// them), in one pass over the sets: what a caller adds to the few pairs it names.
+std::vector<Kinds> census_pair_kinds(const Census &c, const std::vector<unsigned> &order,
+				     const std::vector<PairTotal> &pairs);
 
 } // namespace rmapscope

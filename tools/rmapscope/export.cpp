@@ -10,7 +10,6 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
-#include <set>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -76,7 +75,7 @@ std::vector<Row> rows(const Census &c, unsigned top)
 	return out;
 }
 
-// The pairs sharing the most pages, among the 1024 processes of largest pss.
+// The pairs sharing the most pages, among the 1024 processes of largest pss; ties by pid.
 std::vector<Pair> top_pairs(const Census &c, unsigned n)
 {
 	std::vector<const CensusProc *> by;
@@ -85,28 +84,25 @@ std::vector<Pair> top_pairs(const Census &c, unsigned n)
 	std::sort(by.begin(), by.end(), [](const CensusProc *a, const CensusProc *b) { return a->pss_bytes > b->pss_bytes; });
 	if (by.size() > 1024)
 		by.resize(1024);
-	std::set<unsigned> among;
-	std::map<unsigned, const CensusProc *> by_id;
-	for (const CensusProc *p : by) {
-		among.insert(p->id);
-		by_id[p->id] = p;
-	}
-	std::vector<Pair> out;
-	for (const PairShare &p : census_pairs(c, among)) {
-		const CensusProc *a = by_id[p.a], *b = by_id[p.b];
-		if (a->pid > b->pid)
-			std::swap(a, b);
-		out.push_back({a, b, p.kind, p.pages});
-	}
-	const auto more = [](const Pair &x, const Pair &y) {
-		return x.pages != y.pages ? x.pages > y.pages : std::make_pair(x.a->pid, x.b->pid) < std::make_pair(y.a->pid, y.b->pid);
+	// Numbered in pid order: a pair's positions (x, y) are then its pids' order, which breaks ties.
+	std::sort(by.begin(), by.end(), [](const CensusProc *a, const CensusProc *b) { return a->pid < b->pid; });
+	std::vector<unsigned> order;
+	for (const CensusProc *p : by)
+		order.push_back(p->id);
+	std::vector<PairTotal> best = census_pair_totals(c, order);
+	const auto more = [](const PairTotal &p, const PairTotal &q) {
+		return p.pages != q.pages ? p.pages > q.pages : std::make_pair(p.x, p.y) < std::make_pair(q.x, q.y);
 	};
-	if (out.size() > n) {
-		std::partial_sort(out.begin(), out.begin() + n, out.end(), more);
-		out.resize(n);
+	if (best.size() > n) {
+		std::partial_sort(best.begin(), best.begin() + n, best.end(), more);
+		best.resize(n);
 	} else {
-		std::sort(out.begin(), out.end(), more);
+		std::sort(best.begin(), best.end(), more);
 	}
+	const std::vector<Kinds> kinds = census_pair_kinds(c, order, best);
+	std::vector<Pair> out;
+	for (size_t i = 0; i < best.size(); ++i)
+		out.push_back({by[best[i].x], by[best[i].y], kinds[i], best[i].pages});
 	return out;
 }
 

@@ -11,7 +11,6 @@
 #include <fstream>
 #include <iostream>
 #include <map>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -46,19 +45,16 @@ std::vector<Proc> collect(const std::string &method, bool &ok)
 		if (p.rss)
 			by_rss.push_back(&p);
 	std::sort(by_rss.begin(), by_rss.end(), [](const CensusProc *a, const CensusProc *b) { return a->rss > b->rss; });
-	std::set<unsigned> among;
-	std::map<unsigned, const CensusProc *> by_id;
-	for (size_t i = 0; i < by_rss.size(); ++i) {
-		by_id[by_rss[i]->id] = by_rss[i];
-		if (i < kPairProcs)
-			among.insert(by_rss[i]->id);
-	}
+	std::vector<unsigned> order;	// pairs are made among these, numbered as by_rss
+	for (size_t i = 0; i < by_rss.size() && i < kPairProcs; ++i)
+		order.push_back(by_rss[i]->id);
 	std::map<unsigned, Proc> procs;
 	for (const CensusProc *p : by_rss)
 		procs[p->id] = Proc{p->pid, p->comm, p->rss, static_cast<unsigned long>(p->pss_bytes / 1024), {}};
-	for (const PairShare &p : census_pairs(*c, among)) {
-		procs[p.a].peers[by_id[p.b]->pid] = p.pages;
-		procs[p.b].peers[by_id[p.a]->pid] = p.pages;
+	for (const PairTotal &p : census_pair_totals(*c, order)) {
+		const CensusProc *a = by_rss[p.x], *b = by_rss[p.y];
+		procs[a->id].peers[b->pid] = p.pages;
+		procs[b->id].peers[a->pid] = p.pages;
 	}
 	for (const CensusProc *p : by_rss)
 		out.push_back(procs[p->id]);
