@@ -15,7 +15,7 @@ text=$(grep -m1 ' r-xp ' /proc/$$/maps | cut -d' ' -f1)
 # The holder's command: answered whatever the walkers do to the page meanwhile (one of them
 # unmaps it now and then, as reclaim may: a walk of it then says ENOENT).
 cmd="share pid=$$ start=0x${text%-*} end=0x${text#*-}"
-rm -f /tmp/stop /tmp/walker.* /tmp/answered.*
+rm -f /tmp/stop /tmp/walker.* /tmp/answered.* /tmp/release /tmp/holding /tmp/holder
 rmapscope-selftest commands --pid $$ --addr "0x${text%-*}" > /tmp/commands 2>/tmp/commands.err
 ok $? "every verb of the parser has a case ($(wc -l < /tmp/commands) commands; $(cat /tmp/commands.err))"
 
@@ -45,6 +45,7 @@ holder() { # keeps ctl open and sends command after command through it, until /t
 	sent=0 failed_cmds=0
 	while [ ! -e /tmp/release ]; do
 		if printf '%s' "$cmd" >&4 2>/dev/null; then sent=$((sent + 1)); else failed_cmds=$((failed_cmds + 1)); fi
+		[ $sent = 1 ] && touch /tmp/holding
 	done
 	exec 4<&-
 	echo "$sent $failed_cmds" > /tmp/holder
@@ -53,6 +54,11 @@ holder() { # keeps ctl open and sends command after command through it, until /t
 walker 1 & walker 2 & walker 3 &
 holder &
 sleep 2
+# The holder's first command answered, so that the refusals below are its (a debug kernel under
+# TCG once took longer than these 2 s to open ctl and send it, amid the walkers: the holder then
+# found /tmp/release already there and sent nothing). Up to 60 s.
+wait_holding=0
+while [ ! -e /tmp/holding ] && [ ! -e /tmp/holder ] && [ $wait_holding -lt 600 ]; do sleep 0.1; wait_holding=$((wait_holding + 1)); done
 
 # 1. Held open: rmmod fails at once, ten times, and the commands go on.
 refused=0
